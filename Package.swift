@@ -1,0 +1,88 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// Settings every target shares: Swift 6 language mode (strict concurrency) plus the upcoming features the
+/// style guide asks for.
+let strict: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Doctor",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "DoctorCore", targets: ["DoctorCore"]),
+        .library(name: "DoctorProbes", targets: ["DoctorProbes"]),
+        .library(name: "DoctorFormatters", targets: ["DoctorFormatters"]),
+        .library(name: "DoctorCLI", targets: ["DoctorCLI"]),
+        .executable(name: "doctor", targets: ["doctor"]),
+        .executable(name: "sesame", targets: ["sesame"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+    ],
+    targets: [
+        // Catalog model, strict YAML loader (on the libyaml that Yams bundles), variables, selection, runner,
+        // results, and the probe / formatter protocols with their registries.
+        .target(
+            name: "DoctorCore",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // One file per probe.
+        .target(
+            name: "DoctorProbes",
+            dependencies: [
+                "DoctorCore",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        // One file per output format.
+        .target(name: "DoctorFormatters", dependencies: ["DoctorCore"], swiftSettings: strict),
+        // The commands, shared by the `doctor`, `sesame` and `doctor-dev` executables.
+        .target(
+            name: "DoctorCLI",
+            dependencies: [
+                "DoctorCore", "DoctorProbes", "DoctorFormatters",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            swiftSettings: strict
+        ),
+        .executableTarget(name: "doctor", dependencies: ["DoctorCLI"], swiftSettings: strict),
+        .executableTarget(name: "sesame", dependencies: ["DoctorCLI"], swiftSettings: strict),
+        .executableTarget(name: "doctor-dev", dependencies: ["DoctorCLI"], swiftSettings: strict),
+        .testTarget(
+            name: "DoctorCoreTests",
+            dependencies: ["DoctorCore", "DoctorProbes"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DoctorProbesTests",
+            dependencies: ["DoctorCore", "DoctorProbes"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DoctorFormattersTests",
+            dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DoctorCLITests",
+            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters"],
+            exclude: ["Fixtures"],
+            swiftSettings: strict
+        ),
+    ]
+)

@@ -1,0 +1,180 @@
+import ArgumentParser
+import DoctorCore
+import DoctorFormatters
+import DoctorProbes
+import Foundation
+import Logging
+
+extension Severity: ExpressibleByArgument {}
+
+extension GovernanceFramework: ExpressibleByArgument {}
+
+/// Where the catalog is and which variables it sees.
+struct CatalogOptions: ParsableArguments {
+    @Option(name: .customLong("catalog"), help: ArgumentHelp(
+        "A catalog directory or file (repeatable). Default: $DOCTOR_CATALOG, else checks/ of the checkout, else the installed catalog.",
+        valueName: "dir"))
+    var catalogs: [String] = []
+
+    @Option(name: .customLong("var"), help: ArgumentHelp("Set a variable for ${NAME} references (repeatable).", valueName: "name=value"))
+    var vars: [String] = []
+
+    @Option(name: .customLong("vars-file"), help: ArgumentHelp("A YAML file of NAME: value variables (repeatable).", valueName: "file"))
+    var varsFiles: [String] = []
+}
+
+/// Which checks: the same for `run` and `list`.
+struct SelectionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Only checks tagged with a control of this framework: stig, pci-dss, soc2 (repeatable; union).", valueName: "framework"))
+    var governance: [GovernanceFramework] = []
+
+    @Option(help: ArgumentHelp("Only checks of this category (repeatable).", valueName: "category"))
+    var category: [String] = []
+
+    @Option(help: ArgumentHelp("Only checks of at least this severity: info, low, medium, high, critical.", valueName: "level"))
+    var severity: Severity?
+
+    @Option(help: ArgumentHelp("Only checks whose id matches (an id or a glob such as 'ipc-*'; repeatable).", valueName: "id-or-glob"))
+    var check: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out checks whose id matches (repeatable).", valueName: "id-or-glob"))
+    var skip: [String] = []
+
+    @Option(help: ArgumentHelp("Only checks with this tag (repeatable).", valueName: "tag"))
+    var tag: [String] = []
+
+    var selection: Selection {
+        Selection(
+            governance: governance.map(\.rawValue), categories: category, minimumSeverity: severity, checks: check,
+            skip: skip, tags: tag)
+    }
+
+    /// Unknown categories are usage errors (with a suggestion), not an empty run.
+    func validate(against catalog: Catalog) throws {
+        let known = catalog.categories.map(\.id)
+        for name in category where !known.contains(name) {
+            let hint = Suggest.closest(to: name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
+            throw UsageError("unknown category '\(name)'\(hint); known: \(known.joined(separator: ", "))")
+        }
+    }
+}
+
+enum ColorMode: String, ExpressibleByArgument, CaseIterable {
+    case auto, always, never
+}
+
+/// How results are written.
+struct OutputOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Output format: text or json.", valueName: "format"))
+    var format: String = "text"
+
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
+    var output: String?
+
+    @Flag(name: .shortAndLong, help: "Show evidence (observed and expected) and durations for every check.")
+    var verbose = false
+
+    @Option(help: ArgumentHelp("Colour: auto (a terminal without NO_COLOR), always, never.", valueName: "when"))
+    var color: ColorMode = .auto
+
+    func formatter(_ registry: FormatterRegistry) throws -> any ResultFormatter {
+        guard let type = registry[format] else {
+            let hint = Suggest.closest(to: format, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw ValidationError("unknown format '\(format)'\(hint); available: \(registry.names.joined(separator: ", "))")
+        }
+        let useColor: Bool
+        switch color {
+        case .always: useColor = true
+        case .never: useColor = false
+        case .auto:
+            let env = ProcessInfo.processInfo.environment
+            useColor = output == nil && isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        }
+        return type.init(options: FormatOptions(color: useColor, verbose: verbose))
+    }
+}
+
+/// How the run behaves.
+struct ExecutionOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("Checks in flight at once (default: twice the number of cores).", valueName: "n"))
+    var jobs: Int?
+
+    @Option(help: ArgumentHelp("Timeout of every check that does not set its own (default: the catalog's, else 5s).", valueName: "duration"))
+    var timeout: String?
+
+    @Option(help: ArgumentHelp("Budget for the whole run; checks not finished by then are errors.", valueName: "duration"))
+    var deadline: String?
+
+    @Option(name: .customLong("log-level"), help: ArgumentHelp("Diagnostics on standard error: trace, debug, info, notice, warning, error, critical.", valueName: "level"))
+    var logLevel: String = "warning"
+
+    func seconds(_ text: String?, _ flag: String) throws -> Double? {
+        guard let text else { return nil }
+        guard let seconds = DurationText.seconds(text), seconds > 0 else {
+            throw ValidationError("--\(flag) expects a duration such as 2s, 250ms or 1m30s, got '\(text)'")
+        }
+        return seconds
+    }
+
+    func validate() throws {
+        if let jobs, jobs < 1 { throw ValidationError("--jobs must be at least 1") }
+        _ = try seconds(timeout, "timeout")
+        _ = try seconds(deadline, "deadline")
+        guard Logger.Level(rawValue: logLevel) != nil else {
+            throw ValidationError("--log-level must be one of: " + Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))
+        }
+    }
+}
+
+/// The probes and formatters a build offers. An extension package builds its own `doctor` with more.
+public struct Toolbox: Sendable {
+    public var probes: ProbeRegistry
+    public var formatters: FormatterRegistry
+
+    public init(probes: ProbeRegistry = BuiltInProbes.registry, formatters: FormatterRegistry = BuiltInFormatters.registry) {
+        self.probes = probes
+        self.formatters = formatters
+    }
+
+    nonisolated(unsafe) public static var current = Toolbox()
+}
+
+enum Diagnostics {
+    private static let bootstrapped = NSLock()
+    nonisolated(unsafe) private static var done = false
+
+    static func bootstrap(_ level: String) {
+        bootstrapped.lock()
+        defer { bootstrapped.unlock() }
+        guard !done else { return }
+        done = true
+        let parsed = Logger.Level(rawValue: level) ?? .warning
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = parsed
+            return handler
+        }
+    }
+}
+
+/// Standard output and standard error, unbuffered enough for large reports.
+enum Console {
+    static func out(_ text: String) {
+        var copy = text
+        copy.withUTF8 { buffer in
+            var offset = 0
+            while offset < buffer.count {
+                let n = Glibc.write(STDOUT_FILENO, buffer.baseAddress! + offset, buffer.count - offset)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return
+                }
+                offset += n
+            }
+        }
+    }
+
+    static func err(_ text: String) {
+        FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import DoctorCore
+import Foundation
+import Logging
+import Synchronization
+
+/// `doctor run`: load, select, run, report, and exit with the code the results call for.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the selected checks and report (the default command).",
+        discussion: ExitCodes.help)
+
+    @OptionGroup var catalogOptions: CatalogOptions
+    @OptionGroup var selectionOptions: SelectionOptions
+    @OptionGroup var outputOptions: OutputOptions
+    @OptionGroup var executionOptions: ExecutionOptions
+
+    func run() async throws {
+        try await RunCommand.execute(
+            catalog: catalogOptions, selection: selectionOptions, output: outputOptions, execution: executionOptions)
+    }
+
+    static func execute(catalog catalogOptions: CatalogOptions, selection: SelectionOptions, output: OutputOptions, execution: ExecutionOptions) async throws {
+        Diagnostics.bootstrap(execution.logLevel)
+        let formatter = try output.formatter(Toolbox.current.formatters)
+        let session = try await CatalogSession.open(catalogOptions)
+        do {
+            try selection.validate(against: session.catalog)
+        } catch let error as UsageError {
+            Console.err("doctor: \(error.description)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        let plan = selection.selection.plan(session.catalog)
+        let options = RunOptions(
+            jobs: execution.jobs ?? RunOptions.defaultJobs,
+            defaultTimeout: session.catalog.defaultTimeout ?? 5,
+            timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
+            deadline: try execution.seconds(execution.deadline, "deadline"),
+            variables: session.variables)
+        let runner = Runner(registry: Toolbox.current.probes, options: options, logger: Logger(label: "doctor"))
+
+        let startedAt = Date().timeIntervalSince1970
+        let outcome = await SignalGuard.run { interruption in
+            await runner.run(plan, interruption: interruption)
+        }
+        let report = RunReport(
+            toolVersion: DoctorVersion.current, catalogDigest: session.catalog.digest, host: Environment.hostName(),
+            startedAt: startedAt, finishedAt: Date().timeIntervalSince1970, selection: selection.selection,
+            results: outcome.results, categories: session.catalog.categories,
+            incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
+        try OutputSink.write(formatter.format(report), to: output.output)
+
+        let code: ExitStatus
+        switch outcome.stop {
+        case .interrupted(let signal)?: code = signal == "SIGTERM" ? .terminated : .interrupted
+        default: code = report.exitStatus
+        }
+        if code != .ok { throw ExitCode(code.rawValue) }
+    }
+}
+
+/// Turns SIGINT and SIGTERM into a clean stop: the run is cancelled, the partial report is still written. A
+/// second signal exits at once.
+enum SignalGuard {
+    static func run<T: Sendable>(_ body: @escaping @Sendable (@escaping @Sendable () -> String?) async -> T) async -> T {
+        let received = Mutex<String?>(nil)
+        let interruption: @Sendable () -> String? = { received.withLock { $0 } }
+        let task = Task { await body(interruption) }
+        var sources: [any DispatchSourceSignal] = []
+        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                let first = received.withLock { state -> Bool in
+                    if state != nil { return false }
+                    state = name
+                    return true
+                }
+                if first {
+                    Console.err("doctor: \(name) received, stopping (again to exit at once)")
+                    task.cancel()
+                } else {
+                    exit(number == SIGTERM ? 143 : 130)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        let value = await task.value
+        for source in sources { source.cancel() }
+        return value
+    }
+}

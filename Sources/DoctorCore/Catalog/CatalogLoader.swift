@@ -1,0 +1,224 @@
+import Crypto
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// Loads catalogs: every `*.yaml` / `*.yml` under each directory (recursively, hidden entries skipped), or the
+/// files named. A `catalog.yaml` is the catalog's manifest (its own categories and default timeout), not a
+/// check file. Every problem of every file is collected; any problem makes the whole catalog invalid.
+public struct CatalogLoader: Sendable {
+    public var registry: ProbeRegistry
+
+    public init(registry: ProbeRegistry) {
+        self.registry = registry
+    }
+
+    public static let manifestName = "catalog.yaml"
+
+    /// Loads the catalog at `paths` (directories or files).
+    public func load(paths: [String]) async throws(CatalogError) -> Catalog {
+        var issues: [CatalogIssue] = []
+        var files: [CatalogFile] = []
+        for path in paths {
+            do {
+                files += try CatalogLoader.discover(path)
+            } catch {
+                issues.append(error)
+            }
+        }
+        if files.isEmpty && issues.isEmpty {
+            let where_ = paths.joined(separator: ", ")
+            issues.append(CatalogIssue(file: where_, mark: SourceMark(line: 1, column: 1), message: "no *.yaml check files found"))
+        }
+
+        // Read and parse every file, in parallel.
+        let parsed = await withTaskGroup(of: [ParsedFile].self) { group in
+            let workers = max(1, min(CatalogLoader.processorCount(), files.count))
+            let chunk = (files.count + workers - 1) / max(workers, 1)
+            for start in stride(from: 0, to: files.count, by: max(chunk, 1)) {
+                let slice = Array(files[start..<min(start + chunk, files.count)])
+                group.addTask { slice.map(CatalogLoader.parse) }
+            }
+            var all: [ParsedFile] = []
+            for await part in group { all += part }
+            return all.sorted { $0.file.display < $1.file.display }
+        }
+
+        // Manifests first: they declare categories and the default timeout.
+        var categories = CategoryInfo.builtIn
+        var defaultTimeout: Double?
+        for file in parsed where file.file.isManifest {
+            issues += file.problems
+            let manifest = ManifestDecoder.decode(file)
+            issues += manifest.issues
+            for category in manifest.categories where !categories.contains(where: { $0.id == category.id }) {
+                categories.append(category)
+            }
+            if let timeout = manifest.timeout { defaultTimeout = timeout }
+        }
+
+        // Then the checks, decoded in parallel.
+        let categoryIDs = Set(categories.map(\.id))
+        let defaults = DefaultExpectations(registry: registry)
+        let checkFiles = parsed.filter { !$0.file.isManifest }
+        let decoded = await withTaskGroup(of: (Int, [Check], [CatalogIssue]).self) { group in
+            for (index, file) in checkFiles.enumerated() {
+                group.addTask { [registry] in
+                    var decoder = CheckDecoder(file: file.file.display, registry: registry, categories: categoryIDs, defaultExpectations: defaults)
+                    var checks: [Check] = []
+                    for document in file.documents { checks += decoder.decodeDocument(document) }
+                    return (index, checks, file.problems + decoder.issues)
+                }
+            }
+            var results = [([Check], [CatalogIssue])](repeating: ([], []), count: checkFiles.count)
+            for await (index, checks, found) in group { results[index] = (checks, found) }
+            return results
+        }
+        var checks: [Check] = []
+        for (fileChecks, found) in decoded {
+            checks += fileChecks
+            issues += found
+        }
+
+        issues += CatalogLoader.crossCheck(checks)
+        if !issues.isEmpty {
+            throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) })
+        }
+        return Catalog(
+            checks: checks, files: parsed.map(\.file.display), digest: CatalogLoader.digest(parsed),
+            categories: categories, defaultTimeout: defaultTimeout)
+    }
+
+    // MARK: - Cross-file rules
+
+    static func crossCheck(_ checks: [Check]) -> [CatalogIssue] {
+        var issues: [CatalogIssue] = []
+        var byID: [String: Check] = [:]
+        for check in checks {
+            if let first = byID[check.id] {
+                issues.append(CatalogIssue(
+                    file: check.location.file, mark: check.location.mark, checkID: check.id,
+                    message: "duplicate check id '\(check.id)' (first defined at \(first.location))"))
+            } else {
+                byID[check.id] = check
+            }
+        }
+        for check in checks {
+            for required in check.requires where byID[required] == nil || required == check.id {
+                let message = required == check.id ? "check requires itself" : "requires unknown check '\(required)'"
+                let hint = required == check.id ? nil : Suggest.closest(to: required, in: byID.keys).map { "did you mean '\($0)'?" }
+                issues.append(CatalogIssue(file: check.location.file, mark: check.location.mark, checkID: check.id, message: message, hint: hint))
+            }
+        }
+        // Cycles in `requires` (depth-first, colouring).
+        var state: [String: Int] = [:]  // 1 = on the path, 2 = done
+        func visit(_ id: String, path: [String]) {
+            guard let check = byID[id] else { return }
+            state[id] = 1
+            for next in check.requires where next != id {
+                if state[next] == 1 {
+                    let cycle = (path + [id]).drop { $0 != next } + [next]
+                    issues.append(CatalogIssue(
+                        file: check.location.file, mark: check.location.mark, checkID: id,
+                        message: "requires forms a cycle: " + cycle.joined(separator: " → ")))
+                } else if state[next] == nil {
+                    visit(next, path: path + [id])
+                }
+            }
+            state[id] = 2
+        }
+        for check in checks where state[check.id] == nil { visit(check.id, path: []) }
+        return issues
+    }
+
+    // MARK: - Files
+
+    struct CatalogFile: Sendable {
+        var path: String
+        var display: String
+        var relative: String
+        var isManifest: Bool
+    }
+
+    struct ParsedFile: Sendable {
+        var file: CatalogFile
+        var bytes: [UInt8]
+        var documents: [YAMLNode]
+        var problems: [CatalogIssue]
+    }
+
+    static func parse(_ file: CatalogFile) -> ParsedFile {
+        let bytes: [UInt8]
+        do {
+            bytes = try FileBytes.read(file.path)
+        } catch {
+            let issue = CatalogIssue(file: file.display, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)")
+            return ParsedFile(file: file, bytes: [], documents: [], problems: [issue])
+        }
+        let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
+        let issues = problems.map { CatalogIssue(file: file.display, mark: $0.mark, message: $0.message) }
+        return ParsedFile(file: file, bytes: bytes, documents: documents, problems: issues)
+    }
+
+    /// Lists the catalog files under `path` (or `path` itself), sorted.
+    static func discover(_ path: String) throws(CatalogIssue) -> [CatalogFile] {
+        var info = stat()
+        guard stat(path, &info) == 0 else {
+            throw CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "catalog path does not exist")
+        }
+        if info.st_mode & S_IFMT != S_IFDIR {
+            let name = path.split(separator: "/").last.map(String.init) ?? path
+            return [CatalogFile(path: path, display: path, relative: name, isManifest: name == manifestName)]
+        }
+        var found: [CatalogFile] = []
+        var pending: [String] = [""]
+        let root = path.hasSuffix("/") ? String(path.dropLast()) : path
+        while let relativeDir = pending.popLast() {
+            let dirPath = relativeDir.isEmpty ? root : root + "/" + relativeDir
+            guard let dir = opendir(dirPath) else { continue }
+            defer { closedir(dir) }
+            while let entry = readdir(dir) {
+                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
+                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
+                }
+                if name.hasPrefix(".") { continue }
+                let relative = relativeDir.isEmpty ? name : relativeDir + "/" + name
+                let full = root + "/" + relative
+                var type = entry.pointee.d_type
+                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
+                    var sub = stat()
+                    guard stat(full, &sub) == 0 else { continue }
+                    type = sub.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                }
+                if type == UInt8(DT_DIR) {
+                    pending.append(relative)
+                } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
+                    found.append(CatalogFile(path: full, display: full, relative: relative, isManifest: name == manifestName))
+                }
+            }
+        }
+        return found.sorted { $0.relative < $1.relative }
+    }
+
+    static func digest(_ files: [ParsedFile]) -> String {
+        var hasher = SHA256()
+        for file in files {
+            hasher.update(data: Array(file.file.relative.utf8) + [0])
+            hasher.update(data: file.bytes)
+        }
+        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+    }
+
+    static func processorCount() -> Int {
+        Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+    }
+}
+
+extension String {
+    func leftPadded(to width: Int, with pad: Character = "0") -> String {
+        count >= width ? self : String(repeating: pad, count: width - count) + self
+    }
+}

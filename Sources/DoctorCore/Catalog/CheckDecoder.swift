@@ -1,0 +1,384 @@
+/// Turns the node tree of one catalog file into checks, strictly: every unknown or duplicate key, wrong type,
+/// bad enum value or bad duration is an issue with its position. Decoding goes on after an issue so that one
+/// pass reports everything.
+struct CheckDecoder {
+    let file: String
+    let registry: ProbeRegistry
+    let categories: Set<String>
+    let defaultExpectations: DefaultExpectations
+    var issues: [CatalogIssue] = []
+    private var checkID: String?
+
+    init(file: String, registry: ProbeRegistry, categories: Set<String>, defaultExpectations: DefaultExpectations) {
+        self.file = file
+        self.registry = registry
+        self.categories = categories
+        self.defaultExpectations = defaultExpectations
+    }
+
+    static let checkKeys = [
+        "id", "title", "description", "rationale", "category", "severity", "governance", "probe", "expect",
+        "remediation", "timeout", "requires", "when", "tags",
+    ]
+    static let whenKeys = ["env", "env_unset", "env_equals", "path_exists", "path_absent", "reason"]
+
+    mutating func issue(_ mark: SourceMark, _ message: String, hint: String? = nil) {
+        issues.append(CatalogIssue(file: file, mark: mark, checkID: checkID, message: message, hint: hint))
+    }
+
+    mutating func unknownKey(_ key: YAMLScalar, in place: String, known: [String]) {
+        let hint = Suggest.closest(to: key.text, in: known).map { "did you mean '\($0)'?" }
+            ?? "expected one of: " + known.joined(separator: ", ")
+        issue(key.mark, "unknown key '\(key.text)' in \(place)", hint: hint)
+    }
+
+    /// A document holds one check (a mapping) or a list of them.
+    mutating func decodeDocument(_ node: YAMLNode) -> [Check] {
+        switch node {
+        case .mapping:
+            return decodeCheck(node).map { [$0] } ?? []
+        case .sequence(let items, _):
+            return items.compactMap { decodeCheck($0) }
+        case .scalar(let scalar) where scalar.isNull:
+            return []
+        default:
+            issue(node.mark, "expected a check (a mapping) or a list of checks, found \(node.kindDescription)")
+            return []
+        }
+    }
+
+    mutating func decodeCheck(_ node: YAMLNode) -> Check? {
+        guard case .mapping(let pairs, let mark) = node else {
+            checkID = nil
+            issue(node.mark, "expected a check (a mapping), found \(node.kindDescription)")
+            return nil
+        }
+        checkID = nil
+        if let pair = pairs.first(where: { $0.key.text == "id" }), case .scalar(let scalar) = pair.value, !scalar.isNull {
+            checkID = scalar.text
+        }
+        let issuesBefore = issues.count
+
+        var id: String?, title: String?, category: String?, severity: Severity?, probe: ProbeInvocation?
+        var description: String?, rationale: String?, remediation: String?, timeout: Double?
+        var governance: [(framework: String, controls: [String])] = []
+        var requires: [String] = [], tags: [String] = [], when: [WhenCondition] = [], whenReason: String?
+        var expectNode: YAMLNode?
+
+        for pair in pairs {
+            let key = pair.key, value = pair.value
+            switch key.text {
+            case "id":
+                if id != nil { continue }
+                if let text = string(value, field: "id") {
+                    if CheckDecoder.isValidID(text) {
+                        id = text
+                    } else {
+                        issue(value.mark, "invalid check id '\(text)'", hint: "use lowercase letters, digits, '-' and '.', starting with a letter")
+                    }
+                }
+            case "title": title = string(value, field: "title")
+            case "description": description = string(value, field: "description")
+            case "rationale": rationale = string(value, field: "rationale")
+            case "remediation": remediation = string(value, field: "remediation")
+            case "category":
+                if let text = string(value, field: "category") {
+                    if categories.contains(text) {
+                        category = text
+                    } else {
+                        let hint = Suggest.closest(to: text, in: categories).map { "did you mean '\($0)'?" }
+                            ?? "declare it in catalog.yaml, or use one of: " + categories.sorted().joined(separator: ", ")
+                        issue(value.mark, "unknown category '\(text)'", hint: hint)
+                    }
+                }
+            case "severity":
+                if let text = string(value, field: "severity") {
+                    if let parsed = Severity(rawValue: text) {
+                        severity = parsed
+                    } else {
+                        let words = Severity.allCases.map(\.rawValue)
+                        let hint = Suggest.closest(to: text, in: words).map { "did you mean '\($0)'?" }
+                            ?? "expected one of: " + words.joined(separator: ", ")
+                        issue(value.mark, "invalid severity '\(text)'", hint: hint)
+                    }
+                }
+            case "governance": governance = decodeGovernance(value)
+            case "probe": probe = decodeProbe(value)
+            case "expect": expectNode = value
+            case "timeout":
+                if case .success(.value(let seconds)) = typed(value, .duration, field: "timeout") {
+                    if let seconds = seconds.asDouble, seconds > 0 {
+                        timeout = seconds
+                    } else {
+                        issue(value.mark, "timeout must be greater than zero")
+                    }
+                }
+            case "requires":
+                if case .success(.value(let list)) = typed(value, .oneOrMany(.string), field: "requires", allowVariables: false) {
+                    requires = list.asList?.compactMap(\.asString) ?? []
+                }
+            case "tags":
+                if case .success(.value(let list)) = typed(value, .list(.string), field: "tags", allowVariables: false) {
+                    tags = list.asList?.compactMap(\.asString) ?? []
+                }
+            case "when": (when, whenReason) = decodeWhen(value)
+            default: unknownKey(key, in: "check", known: CheckDecoder.checkKeys)
+            }
+        }
+
+        for required in ["id", "title", "category", "severity", "probe"] where !pairs.contains(where: { $0.key.text == required }) {
+            issue(mark, "missing required key '\(required)'")
+        }
+
+        var expectations: [Expectation] = []
+        if let probe, let probeType = registry[probe.type] {
+            if let expectNode {
+                expectations = decodeExpect(expectNode, spec: probeType.spec)
+            } else if let defaults = defaultExpectations[probe.type] {
+                expectations = defaults
+            }
+        }
+
+        guard issues.count == issuesBefore, let id, let title, let category, let severity, let probe else { return nil }
+        return Check(
+            id: id, title: title, description: description, rationale: rationale, category: category,
+            severity: severity, governance: governance, probe: probe, expectations: expectations,
+            remediation: remediation, timeout: timeout, requires: requires, when: when, whenReason: whenReason,
+            tags: tags, location: SourceLocation(file: file, mark: mark))
+    }
+
+    static func isValidID(_ text: String) -> Bool {
+        guard let first = text.utf8.first, first >= 97 && first <= 122 else { return false }
+        return text.utf8.allSatisfy {
+            ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
+                || $0 == UInt8(ascii: "_")
+        }
+    }
+
+    // MARK: - Scalars
+
+    mutating func string(_ node: YAMLNode, field: String) -> String? {
+        guard case .scalar(let scalar) = node, !scalar.isNull else {
+            issue(node.mark, "\(field) must be a string, found \(node.kindDescription)")
+            return nil
+        }
+        return scalar.text
+    }
+
+    mutating func typed(_ node: YAMLNode, _ type: ValueType, field: String, allowVariables: Bool = true) -> Result<Setting, TypedParser.Problem> {
+        let result = TypedParser.setting(node, type: type)
+        switch result {
+        case .success(let setting):
+            if !allowVariables && setting.hasVariables {
+                issue(node.mark, "\(field) cannot use variables")
+                return .failure(.init("variables"))
+            }
+        case .failure(let problem):
+            issue(problem.mark ?? node.mark, "\(field): \(problem.message)", hint: problem.hint)
+        }
+        return result
+    }
+
+    // MARK: - Governance
+
+    mutating func decodeGovernance(_ node: YAMLNode) -> [(framework: String, controls: [String])] {
+        guard case .mapping(let pairs, _) = node else {
+            issue(node.mark, "governance must be a mapping of framework to control IDs, found \(node.kindDescription)")
+            return []
+        }
+        let frameworks = GovernanceFramework.allCases.map(\.rawValue)
+        var out: [(framework: String, controls: [String])] = []
+        for pair in pairs {
+            guard frameworks.contains(pair.key.text) else {
+                unknownKey(pair.key, in: "governance", known: frameworks)
+                continue
+            }
+            if case .success(.value(let list)) = typed(pair.value, .list(.string), field: "governance.\(pair.key.text)", allowVariables: false) {
+                let controls = list.asList?.compactMap(\.asString) ?? []
+                if controls.isEmpty { issue(pair.value.mark, "governance.\(pair.key.text) lists no control IDs") }
+                out.append((pair.key.text, controls))
+            }
+        }
+        return out
+    }
+
+    // MARK: - Probe
+
+    mutating func decodeProbe(_ node: YAMLNode) -> ProbeInvocation? {
+        guard case .mapping(let pairs, let mark) = node else {
+            issue(node.mark, "probe must be a mapping with a 'type' and its parameters, found \(node.kindDescription)")
+            return nil
+        }
+        guard let typePair = pairs.first(where: { $0.key.text == "type" }) else {
+            issue(mark, "probe has no 'type'", hint: "one of: " + registry.types.keys.sorted().joined(separator: ", "))
+            return nil
+        }
+        guard let typeName = string(typePair.value, field: "probe.type") else { return nil }
+        guard let probeType = registry[typeName] else {
+            let hint = Suggest.closest(to: typeName, in: registry.types.keys).map { "did you mean '\($0)'?" }
+                ?? "known probe types: " + registry.types.keys.sorted().joined(separator: ", ")
+            issue(typePair.value.mark, "unknown probe type '\(typeName)'", hint: hint)
+            return nil
+        }
+        let spec = probeType.spec
+        var parameters: [(name: String, value: Setting)] = []
+        var given: Set<String> = []
+        for pair in pairs where pair.key.text != "type" {
+            guard let parameter = spec.parameter(pair.key.text) else {
+                unknownKey(pair.key, in: "the parameters of probe '\(typeName)'", known: spec.parameters.map(\.name))
+                continue
+            }
+            given.insert(parameter.name)
+            if case .success(let setting) = typed(pair.value, parameter.type, field: "probe.\(parameter.name)") {
+                parameters.append((parameter.name, setting))
+            }
+        }
+        for parameter in spec.parameters where parameter.required && !given.contains(parameter.name) {
+            issue(mark, "probe '\(typeName)' needs parameter '\(parameter.name)'")
+        }
+        for group in spec.exactlyOneOf {
+            let present = group.filter { given.contains($0) }
+            if present.count != 1 {
+                let names = group.map { "'\($0)'" }.joined(separator: ", ")
+                let found = present.isEmpty ? "none" : present.map { "'\($0)'" }.joined(separator: " and ")
+                issue(mark, "probe '\(typeName)' takes exactly one of \(names); found \(found)")
+            }
+        }
+        return ProbeInvocation(type: typeName, parameters: parameters, mark: mark)
+    }
+
+    // MARK: - Expectations
+
+    mutating func decodeExpect(_ node: YAMLNode, spec: ProbeSpec) -> [Expectation] {
+        guard case .mapping(let pairs, _) = node else {
+            issue(node.mark, "expect must be a mapping of observation to expected value, found \(node.kindDescription)")
+            return []
+        }
+        var out: [Expectation] = []
+        for pair in pairs {
+            guard let observation = spec.observation(pair.key.text) else {
+                unknownKey(pair.key, in: "the expectations of probe '\(spec.type)'", known: spec.observations.map(\.name))
+                continue
+            }
+            if let expectation = decodeExpectation(pair.value, observation: observation, mark: pair.key.mark) {
+                out.append(expectation)
+            }
+        }
+        return out
+    }
+
+    mutating func decodeExpectation(_ node: YAMLNode, observation: ObservationSpec, mark: SourceMark) -> Expectation? {
+        let field = "expect.\(observation.name)"
+        switch node {
+        case .mapping(let pairs, _):
+            var must: [Condition] = [], warnIf: [Condition] = [], failIf: [Condition] = []
+            for pair in pairs {
+                switch pair.key.text {
+                case "warn_if", "fail_if":
+                    guard case .mapping(let inner, _) = pair.value else {
+                        issue(pair.value.mark, "\(field).\(pair.key.text) must be a mapping of operators, e.g. {gt: 250ms}")
+                        continue
+                    }
+                    let conditions = inner.compactMap { condition($0, observation: observation, field: "\(field).\(pair.key.text)", nested: true) }
+                    if pair.key.text == "warn_if" { warnIf += conditions } else { failIf += conditions }
+                default:
+                    if let parsed = condition(pair, observation: observation, field: field, nested: false) { must.append(parsed) }
+                }
+            }
+            if must.isEmpty && warnIf.isEmpty && failIf.isEmpty {
+                issue(node.mark, "\(field) has no conditions")
+                return nil
+            }
+            return Expectation(observation: observation.name, type: observation.type, must: must, warnIf: warnIf, failIf: failIf, mark: mark)
+        case .sequence:
+            // A list for a single-valued observation means "one of"; for a list observation it is the whole list.
+            let op: Operator
+            if case .list = observation.type { op = .eq } else { op = .in }
+            guard let operandType = op.operandType(for: observation.type),
+                case .success(let operand) = typed(node, operandType, field: field)
+            else { return nil }
+            return Expectation(observation: observation.name, type: observation.type, must: [Condition(op: op, operand: operand, mark: node.mark)], mark: mark)
+        case .scalar:
+            guard case .success(let operand) = typed(node, observation.type, field: field) else { return nil }
+            return Expectation(observation: observation.name, type: observation.type, must: [Condition(op: .eq, operand: operand, mark: node.mark)], mark: mark)
+        }
+    }
+
+    mutating func condition(_ pair: YAMLPair, observation: ObservationSpec, field: String, nested: Bool) -> Condition? {
+        guard let op = Operator(rawValue: pair.key.text) else {
+            var known = Operator.allCases.map(\.rawValue)
+            if !nested { known += ["warn_if", "fail_if"] }
+            unknownKey(pair.key, in: field, known: known)
+            return nil
+        }
+        guard let operandType = op.operandType(for: observation.type) else {
+            issue(pair.key.mark, "operator '\(op.rawValue)' does not apply to \(observation.name) (\(observation.type.phrase))")
+            return nil
+        }
+        guard case .success(let operand) = typed(pair.value, operandType, field: "\(field).\(op.rawValue)") else { return nil }
+        var regex: CompiledRegex?
+        if operandType == .regex, case .value(.string(let pattern)) = operand {
+            regex = try? CompiledRegex(pattern)
+        }
+        return Condition(op: op, operand: operand, regex: regex, mark: pair.value.mark)
+    }
+
+    // MARK: - When
+
+    mutating func decodeWhen(_ node: YAMLNode) -> ([WhenCondition], String?) {
+        guard case .mapping(let pairs, _) = node else {
+            issue(node.mark, "when must be a mapping of conditions, found \(node.kindDescription)")
+            return ([], nil)
+        }
+        var out: [WhenCondition] = []
+        var reason: String?
+        for pair in pairs {
+            let field = "when.\(pair.key.text)"
+            switch pair.key.text {
+            case "env", "env_unset":
+                if case .success(.value(let names)) = typed(pair.value, .oneOrMany(.string), field: field, allowVariables: false) {
+                    for name in names.asList?.compactMap(\.asString) ?? [] {
+                        out.append(pair.key.text == "env" ? .envSet(name) : .envUnset(name))
+                    }
+                }
+            case "env_equals":
+                guard case .mapping(let inner, _) = pair.value else {
+                    issue(pair.value.mark, "\(field) must be a mapping of variable to value")
+                    continue
+                }
+                for item in inner {
+                    if case .success(let setting) = typed(item.value, .string, field: "\(field).\(item.key.text)") {
+                        out.append(.envEquals(item.key.text, setting))
+                    }
+                }
+            case "path_exists", "path_absent":
+                if case .success(let setting) = typed(pair.value, .string, field: field) {
+                    out.append(pair.key.text == "path_exists" ? .pathExists(setting) : .pathAbsent(setting))
+                }
+            case "reason": reason = string(pair.value, field: field)
+            default: unknownKey(pair.key, in: "when", known: CheckDecoder.whenKeys)
+            }
+        }
+        return (out, reason)
+    }
+}
+
+/// The expectations each probe type applies when a check has no `expect` block, decoded once per load.
+struct DefaultExpectations {
+    private var byType: [String: [Expectation]] = [:]
+
+    init(registry: ProbeRegistry) {
+        for (name, probe) in registry.types {
+            guard let text = probe.spec.defaultExpect else { continue }
+            let (documents, problems) = YAMLReader.read(text)
+            precondition(problems.isEmpty && documents.count == 1, "bad defaultExpect for probe '\(name)'")
+            var decoder = CheckDecoder(file: "<\(name) defaults>", registry: registry, categories: [], defaultExpectations: DefaultExpectations())
+            byType[name] = decoder.decodeExpect(documents[0], spec: probe.spec)
+            precondition(decoder.issues.isEmpty, "bad defaultExpect for probe '\(name)': \(decoder.issues)")
+        }
+    }
+
+    private init() {}
+
+    subscript(type: String) -> [Expectation]? { byType[type] }
+}

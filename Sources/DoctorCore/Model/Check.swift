@@ -1,0 +1,74 @@
+/// One check of the catalog, as loaded and validated.
+public struct Check: Sendable {
+    public var id: String
+    public var title: String
+    public var description: String?
+    public var rationale: String?
+    public var category: String
+    public var severity: Severity
+    /// Framework → control IDs, in catalog order.
+    public var governance: [(framework: String, controls: [String])]
+    public var probe: ProbeInvocation
+    public var expectations: [Expectation]
+    public var remediation: String?
+    /// Seconds; nil means the catalog's or the run's default.
+    public var timeout: Double?
+    public var requires: [String]
+    public var when: [WhenCondition]
+    public var whenReason: String?
+    public var tags: [String]
+    public var location: SourceLocation
+
+    public init(
+        id: String, title: String, description: String? = nil, rationale: String? = nil, category: String,
+        severity: Severity, governance: [(framework: String, controls: [String])] = [], probe: ProbeInvocation,
+        expectations: [Expectation] = [], remediation: String? = nil, timeout: Double? = nil, requires: [String] = [],
+        when: [WhenCondition] = [], whenReason: String? = nil, tags: [String] = [], location: SourceLocation
+    ) {
+        self.id = id
+        self.title = title
+        self.description = description
+        self.rationale = rationale
+        self.category = category
+        self.severity = severity
+        self.governance = governance
+        self.probe = probe
+        self.expectations = expectations
+        self.remediation = remediation
+        self.timeout = timeout
+        self.requires = requires
+        self.when = when
+        self.whenReason = whenReason
+        self.tags = tags
+        self.location = location
+    }
+
+    public func controls(for framework: String) -> [String] {
+        governance.first { $0.framework == framework }?.controls ?? []
+    }
+}
+
+/// The probe a check runs, with its parameters (typed; templated values resolve per run).
+public struct ProbeInvocation: Sendable {
+    public var type: String
+    public var parameters: [(name: String, value: Setting)]
+    public var mark: SourceMark
+
+    public init(type: String, parameters: [(name: String, value: Setting)], mark: SourceMark) {
+        self.type = type
+        self.parameters = parameters
+        self.mark = mark
+    }
+}
+
+/// A condition under which a check applies; when one does not hold, the check is `skip`.
+public enum WhenCondition: Sendable {
+    /// The variable is defined and not empty.
+    case envSet(String)
+    /// The variable is undefined or empty.
+    case envUnset(String)
+    /// The variable equals the value.
+    case envEquals(String, Setting)
+    case pathExists(Setting)
+    case pathAbsent(Setting)
+}

@@ -1,0 +1,101 @@
+/// The result of one check: status, a one-line message, and the evidence (what was observed against what was
+/// expected), with timing.
+public struct CheckResult: Sendable {
+    public var check: Check
+    public var status: CheckStatus
+    public var message: String
+    /// What the probe saw, one entry per subject.
+    public var observed: [ObservedSubject]
+    /// What the check expected: observation → conditions in words.
+    public var expected: [(observation: String, summary: String)]
+    /// Wall-clock start, seconds since the Unix epoch (nil when the check never started).
+    public var startedAt: Double?
+    public var finishedAt: Double?
+    public var duration: Duration
+    /// True when the check was pulled into the run because a selected check requires it.
+    public var includedAsRequirement: Bool
+
+    public init(
+        check: Check, status: CheckStatus, message: String, observed: [ObservedSubject] = [],
+        expected: [(observation: String, summary: String)] = [], startedAt: Double? = nil, finishedAt: Double? = nil,
+        duration: Duration = .zero, includedAsRequirement: Bool = false
+    ) {
+        self.check = check
+        self.status = status
+        self.message = message
+        self.observed = observed
+        self.expected = expected
+        self.startedAt = startedAt
+        self.finishedAt = finishedAt
+        self.duration = duration
+        self.includedAsRequirement = includedAsRequirement
+    }
+
+    public var durationSeconds: Double {
+        let parts = duration.components
+        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
+    }
+}
+
+/// One observed subject with its values rendered for people (and kept typed for machines).
+public struct ObservedSubject: Sendable {
+    public var subject: String?
+    public var values: [ObservedValue]
+    /// The verdict on this subject: nil when it passed.
+    public var problem: String?
+
+    public init(subject: String?, values: [ObservedValue], problem: String? = nil) {
+        self.subject = subject
+        self.values = values
+        self.problem = problem
+    }
+}
+
+/// Counts per status.
+public struct StatusCounts: Sendable, Equatable {
+    public var pass = 0, warn = 0, fail = 0, error = 0, skip = 0
+
+    public init() {}
+
+    public init(_ results: [CheckResult]) {
+        for result in results { self[result.status] += 1 }
+    }
+
+    public subscript(status: CheckStatus) -> Int {
+        get {
+            switch status {
+            case .pass: pass
+            case .warn: warn
+            case .fail: fail
+            case .error: error
+            case .skip: skip
+            }
+        }
+        set {
+            switch status {
+            case .pass: pass = newValue
+            case .warn: warn = newValue
+            case .fail: fail = newValue
+            case .error: error = newValue
+            case .skip: skip = newValue
+            }
+        }
+    }
+
+    public var total: Int { pass + warn + fail + error + skip }
+}
+
+/// One observed value with its declared type (so that modes print in octal, durations with units).
+public struct ObservedValue: Sendable {
+    public var name: String
+    public var value: Value
+    public var type: ValueType?
+
+    public init(name: String, value: Value, type: ValueType?) {
+        self.name = name
+        self.value = value
+        self.type = type
+    }
+
+    public var text: String { value.display(as: type) }
+}

@@ -1,0 +1,297 @@
+import Logging
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A probe whose `observe` never waits on anything outside the process for long (a few system calls on local
+/// files, reading the environment). The runner calls it inline instead of racing it against a timer, which
+/// keeps the per-check cost of large catalogs in microseconds; it must still check `context.deadline` in any
+/// loop whose length it does not control.
+public protocol BoundedProbe: Probe {}
+
+/// How a run behaves.
+public struct RunOptions: Sendable {
+    /// Checks in flight at once (`--jobs`).
+    public var jobs: Int
+    /// Per-check timeout when neither the check nor `--timeout` sets one (the catalog's, else 5 s).
+    public var defaultTimeout: Double
+    /// `--timeout`: the timeout of every check that does not set its own.
+    public var timeoutOverride: Double?
+    /// `--deadline`: the whole run's time budget.
+    public var deadline: Double?
+    public var variables: Variables
+
+    public init(jobs: Int = RunOptions.defaultJobs, defaultTimeout: Double = 5, timeoutOverride: Double? = nil, deadline: Double? = nil, variables: Variables = Variables()) {
+        self.jobs = jobs
+        self.defaultTimeout = defaultTimeout
+        self.timeoutOverride = timeoutOverride
+        self.deadline = deadline
+        self.variables = variables
+    }
+
+    /// Twice the number of online processors.
+    public static var defaultJobs: Int { max(1, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
+}
+
+/// Runs checks: bounded concurrency, per-check timeouts, a global deadline, `requires` and `when`, and a
+/// result for every check whatever happens. Results come back in the order of the plan (catalog order).
+public struct Runner: Sendable {
+    public var registry: ProbeRegistry
+    public var options: RunOptions
+    public var logger: Logger
+    /// Called as each result is known (in completion order): live output, event streams.
+    public var onResult: (@Sendable (CheckResult) -> Void)?
+
+    public init(registry: ProbeRegistry, options: RunOptions, logger: Logger = Logger(label: "doctor.runner"), onResult: (@Sendable (CheckResult) -> Void)? = nil) {
+        self.registry = registry
+        self.options = options
+        self.logger = logger
+        self.onResult = onResult
+    }
+
+    /// Why a run ended early.
+    public enum Stop: Sendable, Equatable {
+        case deadline(Double)
+        case interrupted(String)
+
+        public var text: String {
+            switch self {
+            case .deadline(let seconds): "run deadline of \(DurationText.format(seconds: seconds)) exceeded"
+            case .interrupted(let signal): "interrupted by \(signal)"
+            }
+        }
+    }
+
+    public struct Outcome: Sendable {
+        public var results: [CheckResult]
+        public var stop: Stop?
+    }
+
+    /// Runs `plan`. Cancelling the calling task (SIGINT/SIGTERM in the CLI) stops the run cleanly: checks in
+    /// flight end as `skip` ("interrupted"), checks not started are `skip` too, and `stop` says why.
+    public func run(_ plan: [(check: Check, asRequirement: Bool)], interruption: @escaping @Sendable () -> String? = { nil }) async -> Outcome {
+        let start = ContinuousClock.now
+        let runDeadline = options.deadline.map { start + .seconds($0) }
+        let order = Runner.schedule(plan.map(\.check))
+        let board = ResultBoard()
+        let stop = Mutex<Stop?>(nil)
+        var results = [CheckResult?](repeating: nil, count: plan.count)
+
+        await withTaskGroup(of: (Int, CheckResult).self) { group in
+            var next = 0
+            var inFlight = 0
+            func stopReason() -> Stop? {
+                if let signal = interruption() { return .interrupted(signal) }
+                if Task.isCancelled { return .interrupted("cancellation") }
+                if let runDeadline, ContinuousClock.now >= runDeadline, let seconds = options.deadline { return .deadline(seconds) }
+                return nil
+            }
+            while next < order.count || inFlight > 0 {
+                while inFlight < max(1, options.jobs) && next < order.count {
+                    let index = order[next]
+                    next += 1
+                    let entry = plan[index]
+                    if let reason = stop.withLock({ $0 }) ?? stopReason() {
+                        stop.withLock { if $0 == nil { $0 = reason } }
+                        let result = Runner.notRun(entry.check, reason: reason, asRequirement: entry.asRequirement)
+                        board.post(entry.check.id, result.status)
+                        onResult?(result)
+                        results[index] = result
+                        continue
+                    }
+                    inFlight += 1
+                    group.addTask {
+                        let result = await self.execute(entry.check, asRequirement: entry.asRequirement, board: board, runDeadline: runDeadline, interruption: interruption)
+                        board.post(entry.check.id, result.status)
+                        self.onResult?(result)
+                        return (index, result)
+                    }
+                }
+                guard let (index, result) = await group.next() else { break }
+                inFlight -= 1
+                results[index] = result
+            }
+            if let reason = stopReason() { stop.withLock { if $0 == nil { $0 = reason } } }
+        }
+        return Outcome(results: results.compactMap { $0 }, stop: stop.withLock { $0 })
+    }
+
+    /// Catalog order, except that a check comes after the checks it requires.
+    static func schedule(_ checks: [Check]) -> [Int] {
+        let position = Dictionary(checks.enumerated().map { ($1.id, $0) }, uniquingKeysWith: { first, _ in first })
+        var placed = [Bool](repeating: false, count: checks.count)
+        var order: [Int] = []
+        order.reserveCapacity(checks.count)
+        func place(_ index: Int, depth: Int) {
+            guard !placed[index], depth < checks.count else { return }
+            placed[index] = true
+            for required in checks[index].requires {
+                if let dependency = position[required] { place(dependency, depth: depth + 1) }
+            }
+            order.append(index)
+        }
+        for index in checks.indices { place(index, depth: 0) }
+        return order
+    }
+
+    static func notRun(_ check: Check, reason: Stop, asRequirement: Bool) -> CheckResult {
+        switch reason {
+        case .deadline:
+            return CheckResult(check: check, status: .error, message: "not run: \(reason.text)", includedAsRequirement: asRequirement)
+        case .interrupted:
+            return CheckResult(check: check, status: .skip, message: "not run: \(reason.text)", includedAsRequirement: asRequirement)
+        }
+    }
+
+    // MARK: - One check
+
+    func timeout(of check: Check) -> Double {
+        check.timeout ?? options.timeoutOverride ?? options.defaultTimeout
+    }
+
+    func execute(_ check: Check, asRequirement: Bool, board: ResultBoard, runDeadline: ContinuousClock.Instant?, interruption: @escaping @Sendable () -> String?) async -> CheckResult {
+        func result(_ status: CheckStatus, _ message: String) -> CheckResult {
+            CheckResult(check: check, status: status, message: message, includedAsRequirement: asRequirement)
+        }
+        // Requirements first.
+        for required in check.requires {
+            let status = await board.status(of: required)
+            if status != .pass && status != .warn {
+                return result(.skip, "requires '\(required)', which is \(status.rawValue)")
+            }
+        }
+        // Applicability.
+        let variables = options.variables
+        switch Runner.applies(check, variables) {
+        case .success(let reason?): return result(.skip, reason)
+        case .failure(let error): return result(.error, Runner.describe(error, check))
+        case .success(nil): break
+        }
+        // Resolve parameters and expectations for this run.
+        guard let probeType = registry[check.probe.type] else {
+            return result(.error, "probe type '\(check.probe.type)' is not available in this build")
+        }
+        var resolvedParameters: [String: Value] = [:]
+        var expectations: [ResolvedExpectation] = []
+        do throws(ResolutionError) {
+            for parameter in check.probe.parameters {
+                resolvedParameters[parameter.name] = try parameter.value.resolve(variables, field: "probe.\(parameter.name)")
+            }
+            for expectation in check.expectations { expectations.append(try expectation.resolve(variables)) }
+        } catch {
+            return result(.error, Runner.describe(error, check))
+        }
+        let probe: any Probe
+        do throws(ProbeError) {
+            probe = try probeType.init(parameters: Parameters(resolvedParameters))
+        } catch {
+            return result(.error, "probe '\(check.probe.type)': \(error.message)")
+        }
+
+        // Observe, bounded by the check's timeout and the run's deadline.
+        let seconds = timeout(of: check)
+        let startWall = Runner.wallClock()
+        let started = ContinuousClock.now
+        var deadline = started + .seconds(seconds)
+        if let runDeadline, runDeadline < deadline { deadline = runDeadline }
+        let context = ProbeContext(deadline: deadline, variables: variables, wanted: Set(check.expectations.map(\.observation)), logger: logger)
+
+        let observed: Result<ProbeOutput, ProbeError>
+        if probe is any BoundedProbe {
+            observed = await Runner.observe(probe, context)
+        } else {
+            switch await DeadlineRace.run(until: deadline, { await Runner.observe(probe, context) }) {
+            case .finished(let outcome): observed = outcome
+            case .timedOut:
+                let hitRunDeadline = runDeadline.map { $0 == deadline } ?? false
+                let message = hitRunDeadline && options.deadline != nil
+                    ? "stopped: run deadline of \(DurationText.format(seconds: options.deadline ?? 0)) exceeded"
+                    : "timed out after \(DurationText.format(seconds: seconds))"
+                return finish(check, .error, message, [], expectations, startWall, started, asRequirement)
+            case .cancelled:
+                let signal = interruption() ?? "cancellation"
+                return finish(check, .skip, "not finished: interrupted by \(signal)", [], expectations, startWall, started, asRequirement)
+            }
+        }
+        switch observed {
+        case .failure(let error):
+            return finish(check, .error, error.message, [], expectations, startWall, started, asRequirement)
+        case .success(let output):
+            if let reason = output.skipReason {
+                return finish(check, .skip, reason, [], expectations, startWall, started, asRequirement)
+            }
+            let (status, message, subjects) = Evaluation.evaluate(output, expectations, spec: probeType.spec)
+            return finish(check, status, message, subjects, expectations, startWall, started, asRequirement)
+        }
+    }
+
+    static func observe(_ probe: any Probe, _ context: ProbeContext) async -> Result<ProbeOutput, ProbeError> {
+        do throws(ProbeError) {
+            return .success(try await probe.observe(context))
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    func finish(
+        _ check: Check, _ status: CheckStatus, _ message: String, _ subjects: [ObservedSubject],
+        _ expectations: [ResolvedExpectation], _ startWall: Double, _ started: ContinuousClock.Instant, _ asRequirement: Bool
+    ) -> CheckResult {
+        let elapsed = ContinuousClock.now - started
+        let endWall = Runner.wallClock()
+        return CheckResult(
+            check: check, status: status, message: message, observed: subjects,
+            expected: expectations.map { ($0.observation, $0.summary) }, startedAt: startWall, finishedAt: endWall,
+            duration: elapsed, includedAsRequirement: asRequirement)
+    }
+
+    static func describe(_ error: ResolutionError, _ check: Check) -> String {
+        "\(error.message) (\(check.location.file):\(error.mark))"
+    }
+
+    /// nil when the check applies; otherwise the reason it does not.
+    static func applies(_ check: Check, _ variables: Variables) -> Result<String?, ResolutionError> {
+        for condition in check.when {
+            var unmet: String?
+            switch condition {
+            case .envSet(let name):
+                if (variables[name] ?? "").isEmpty { unmet = "\(name) is not set" }
+            case .envUnset(let name):
+                if !(variables[name] ?? "").isEmpty { unmet = "\(name) is set" }
+            case .envEquals(let name, let setting):
+                let expected: String
+                do throws(ResolutionError) {
+                    expected = try setting.resolve(variables, field: "when.env_equals.\(name)").asString ?? ""
+                } catch {
+                    return .failure(error)
+                }
+                if variables[name] != expected { unmet = "\(name) is \(variables[name].map { "'\($0)'" } ?? "not set"), not '\(expected)'" }
+            case .pathExists(let setting), .pathAbsent(let setting):
+                let path: String
+                do throws(ResolutionError) {
+                    path = try setting.resolve(variables, field: "when.path").asString ?? ""
+                } catch {
+                    return .failure(error)
+                }
+                var info = stat()
+                let exists = lstat(path, &info) == 0
+                if case .pathExists = condition, !exists { unmet = "\(path) does not exist" }
+                if case .pathAbsent = condition, exists { unmet = "\(path) exists" }
+            }
+            if let unmet {
+                return .success(check.whenReason.map { "\($0) (\(unmet))" } ?? "not applicable: \(unmet)")
+            }
+        }
+        return .success(nil)
+    }
+
+    static func wallClock() -> Double {
+        var spec = timespec()
+        clock_gettime(CLOCK_REALTIME, &spec)
+        return Double(spec.tv_sec) + Double(spec.tv_nsec) / 1e9
+    }
+}

@@ -1,0 +1,123 @@
+import Logging
+
+/// A probe looks at one part of the system and reports what it saw; it never decides pass or fail itself
+/// (except for facts that are failures by nature, reported as `problems`). Expectations are evaluated by the
+/// runner from the observations.
+///
+/// Rules for probe authors:
+/// - Honour `context.deadline` and task cancellation: never block without a bound.
+/// - Never print or log secret material.
+public protocol Probe: Sendable {
+    /// The self-description: parameters, observations, docs and examples.
+    static var spec: ProbeSpec { get }
+
+    /// Builds the probe from parameters already validated against `spec` and resolved for this run.
+    /// Throw `ProbeError` for combinations the types cannot express.
+    init(parameters: Parameters) throws(ProbeError)
+
+    /// Observes. Return what was seen; throw `ProbeError` when the probe could not run at all.
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput
+}
+
+/// A probe's failure to run (not a failed expectation): the check is reported as `error`.
+public struct ProbeError: Error, Sendable, CustomStringConvertible {
+    public var message: String
+
+    public init(_ message: String) {
+        self.message = message
+    }
+
+    public var description: String { message }
+}
+
+/// The resolved parameters of one check, by name.
+public struct Parameters: Sendable {
+    public var values: [String: Value]
+
+    public init(_ values: [String: Value]) {
+        self.values = values
+    }
+
+    public subscript(name: String) -> Value? { values[name] }
+    public func string(_ name: String) -> String? { values[name]?.asString }
+    public func bool(_ name: String) -> Bool? { values[name]?.asBool }
+    public func int(_ name: String) -> Int64? { values[name]?.asInt }
+    public func double(_ name: String) -> Double? { values[name]?.asDouble }
+    public func strings(_ name: String) -> [String]? { values[name]?.asList?.compactMap(\.asString) }
+}
+
+/// What a probe gets to work with.
+public struct ProbeContext: Sendable {
+    /// When the check's time is up. Probes that wait (sockets, buses) must not wait past it.
+    public var deadline: ContinuousClock.Instant
+    /// The variables of the run (environment, built-ins, `--var`).
+    public var variables: Variables
+    /// The observations the check's expectations use: probes skip costly work nobody asked for (e.g. hashing).
+    public var wanted: Set<String>
+    public var logger: Logger
+
+    public init(deadline: ContinuousClock.Instant, variables: Variables, wanted: Set<String>, logger: Logger) {
+        self.deadline = deadline
+        self.variables = variables
+        self.wanted = wanted
+        self.logger = logger
+    }
+
+    public var timeRemaining: Duration { deadline - .now }
+    public var isExpired: Bool { ContinuousClock.now >= deadline }
+}
+
+/// One observed subject: a file, a unit, a variable. Probes of one thing return one; list forms (glob, units)
+/// return one per thing, and every expectation applies to each.
+public struct Observation: Sendable {
+    /// What was looked at, e.g. the path; nil for the single subject of a check.
+    public var subject: String?
+    public var values: [String: Value]
+    /// Why values are missing, when they are ("does not exist"): used when an expectation finds no value.
+    public var missingReason: String?
+
+    public init(subject: String? = nil, values: [String: Value], missingReason: String? = nil) {
+        self.subject = subject
+        self.values = values
+        self.missingReason = missingReason
+    }
+}
+
+/// The outcome of `observe`.
+public struct ProbeOutput: Sendable {
+    public var observations: [Observation]
+    /// Facts that fail the check whatever the expectations say (e.g. "2 files match a 'none' pattern").
+    public var problems: [String]
+    /// When set, the check does not apply here: it is reported as `skip` with this reason.
+    public var skipReason: String?
+
+    public init(observations: [Observation], problems: [String] = [], skipReason: String? = nil) {
+        self.observations = observations
+        self.problems = problems
+        self.skipReason = skipReason
+    }
+
+    public static func single(_ values: [String: Value]) -> ProbeOutput {
+        ProbeOutput(observations: [Observation(values: values)])
+    }
+}
+
+/// The probe types a run knows, by name. Built-ins are registered by `DoctorProbes`; an extension package can
+/// register its own next to them.
+public struct ProbeRegistry: Sendable {
+    public private(set) var types: [String: any Probe.Type] = [:]
+
+    public init(_ probes: [any Probe.Type] = []) {
+        for probe in probes { register(probe) }
+    }
+
+    public mutating func register(_ probe: any Probe.Type) {
+        precondition(types[probe.spec.type] == nil, "probe type '\(probe.spec.type)' registered twice")
+        types[probe.spec.type] = probe
+    }
+
+    public subscript(type: String) -> (any Probe.Type)? { types[type] }
+
+    /// Probe types sorted by name.
+    public var sorted: [any Probe.Type] { types.keys.sorted().compactMap { types[$0] } }
+}

@@ -1,0 +1,75 @@
+/// A parameter a probe takes (`path`, `glob`, `follow_symlinks`, ...).
+public struct ParameterSpec: Sendable {
+    public var name: String
+    public var type: ValueType
+    public var summary: String
+    public var required: Bool
+    public var defaultText: String?
+
+    public init(_ name: String, _ type: ValueType, required: Bool = false, default defaultText: String? = nil, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.summary = summary
+        self.required = required
+        self.defaultText = defaultText
+    }
+}
+
+/// Something a probe observes and an `expect` block can put conditions on.
+public struct ObservationSpec: Sendable {
+    public var name: String
+    public var type: ValueType
+    public var summary: String
+
+    public init(_ name: String, _ type: ValueType, _ summary: String) {
+        self.name = name
+        self.type = type
+        self.summary = summary
+    }
+}
+
+/// A worked example shown in the generated docs and run by the tests.
+public struct ProbeExample: Sendable {
+    public var title: String
+    /// A complete check in YAML.
+    public var yaml: String
+
+    public init(_ title: String, _ yaml: String) {
+        self.title = title
+        self.yaml = yaml
+    }
+}
+
+/// Everything a probe says about itself. The loader validates parameters and expectations against it, the
+/// JSON Schema and the reference pages in `docs/probes/` are generated from it.
+public struct ProbeSpec: Sendable {
+    /// The name checks use in `probe.type`.
+    public var type: String
+    public var summary: String
+    public var discussion: String
+    public var parameters: [ParameterSpec]
+    /// Groups of parameters of which exactly one must be given (e.g. `path`, `glob`, `none`).
+    public var exactlyOneOf: [[String]]
+    public var observations: [ObservationSpec]
+    /// The expectations used when a check has no `expect` block, in YAML flow form (e.g. `{exists: true}`).
+    public var defaultExpect: String?
+    public var examples: [ProbeExample]
+
+    public init(
+        type: String, summary: String, discussion: String = "", parameters: [ParameterSpec],
+        exactlyOneOf: [[String]] = [], observations: [ObservationSpec], defaultExpect: String? = nil,
+        examples: [ProbeExample] = []
+    ) {
+        self.type = type
+        self.summary = summary
+        self.discussion = discussion
+        self.parameters = parameters
+        self.exactlyOneOf = exactlyOneOf
+        self.observations = observations
+        self.defaultExpect = defaultExpect
+        self.examples = examples
+    }
+
+    public func parameter(_ name: String) -> ParameterSpec? { parameters.first { $0.name == name } }
+    public func observation(_ name: String) -> ObservationSpec? { observations.first { $0.name == name } }
+}

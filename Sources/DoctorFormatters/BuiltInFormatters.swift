@@ -1,0 +1,11 @@
+public import DoctorCore
+
+/// The formats that ship with doctor.
+public enum BuiltInFormatters {
+    public static let all: [any ResultFormatter.Type] = [
+        JSONFormatter.self,
+        TextFormatter.self,
+    ]
+
+    public static var registry: FormatterRegistry { FormatterRegistry(all) }
+}

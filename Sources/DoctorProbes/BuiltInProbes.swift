@@ -1,0 +1,13 @@
+public import DoctorCore
+
+/// Every probe that ships with doctor, sorted by type name. A test checks this list against the files in
+/// `Sources/DoctorProbes`, the schema fragments and the reference pages.
+public enum BuiltInProbes {
+    public static let all: [any Probe.Type] = [
+        EnvProbe.self,
+        FileProbe.self,
+    ]
+
+    /// A registry with every built-in probe.
+    public static var registry: ProbeRegistry { ProbeRegistry(all) }
+}

@@ -1,0 +1,54 @@
+public import DoctorCore
+
+/// Looks up a variable among the run's variables: `--var` and vars files, the built-ins, then the process
+/// environment.
+public struct EnvProbe: BoundedProbe {
+    public static let spec = ProbeSpec(
+        type: "env",
+        summary: "An environment variable is set, equals a value, or matches a pattern.",
+        discussion: """
+            The variable is looked up among the run's variables: `--var` and `--vars-file` first, then the \
+            built-ins (`UID`, `GID`, `USER`, `HOME`, `HOSTNAME`), then the process environment. An empty value \
+            counts as not set.
+            """,
+        parameters: [
+            ParameterSpec("name", .string, required: true, "The variable's name, e.g. `XDG_SESSION_TYPE`."),
+        ],
+        observations: [
+            ObservationSpec("set", .bool, "Whether the variable is defined and not empty."),
+            ObservationSpec("value", .string, "The variable's value (absent when it is not set)."),
+        ],
+        defaultExpect: "{set: true}",
+        examples: [
+            ProbeExample("A Wayland session", """
+                id: session-is-wayland
+                title: The session is a Wayland session
+                category: platform-integration
+                severity: medium
+                probe: {type: env, name: XDG_SESSION_TYPE}
+                expect: {value: wayland}
+                """),
+            ProbeExample("The runtime directory is set", """
+                id: runtime-dir-set
+                title: XDG_RUNTIME_DIR is set
+                category: configuration
+                severity: high
+                probe: {type: env, name: XDG_RUNTIME_DIR}
+                expect: {set: true, value: {matches: "^/run/user/[0-9]+$"}}
+                """),
+        ])
+
+    let name: String
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        guard let name = parameters.string("name"), !name.isEmpty else { throw ProbeError("'name' is empty") }
+        self.name = name
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        guard let value = context.variables[name], !value.isEmpty else {
+            return ProbeOutput(observations: [Observation(subject: "$\(name)", values: ["set": .bool(false)], missingReason: "$\(name) is not set")])
+        }
+        return ProbeOutput(observations: [Observation(subject: "$\(name)", values: ["set": .bool(true), "value": .string(value)])])
+    }
+}

@@ -1,0 +1,181 @@
+import Crypto
+import DoctorCore
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// File-system access shared by the probes: `lstat` facts, owner names, glob walking and hashing. Nothing
+/// here opens anything but regular files, so FIFOs and devices never block a probe.
+enum FileSystem {
+    struct Info {
+        var type: String
+        var mode: Int64
+        var uid: UInt32
+        var gid: UInt32
+        var size: Int64
+    }
+
+    struct Errno: Error {
+        var code: Int32
+    }
+
+    /// `lstat` (or `stat` when following links); the errno when the path cannot be examined.
+    static func info(_ path: String, follow: Bool) -> Result<Info, Errno> {
+        var st = stat()
+        let rc = follow ? stat(path, &st) : lstat(path, &st)
+        guard rc == 0 else { return .failure(Errno(code: errno)) }
+        return .success(Info(
+            type: typeName(st.st_mode), mode: Int64(st.st_mode & 0o7777), uid: st.st_uid, gid: st.st_gid,
+            size: Int64(st.st_size)))
+    }
+
+    static func typeName(_ mode: mode_t) -> String {
+        switch mode & S_IFMT {
+        case S_IFREG: "file"
+        case S_IFDIR: "dir"
+        case S_IFLNK: "symlink"
+        case S_IFSOCK: "socket"
+        case S_IFIFO: "fifo"
+        case S_IFCHR: "char-device"
+        case S_IFBLK: "block-device"
+        default: "unknown"
+        }
+    }
+
+    static let typeNames = ["file", "dir", "symlink", "socket", "fifo", "char-device", "block-device"]
+
+    static func linkTarget(_ path: String) -> String? {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        let n = readlink(path, &buffer, buffer.count - 1)
+        guard n >= 0 else { return nil }
+        return String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    // MARK: - Names (cached: a catalog of 10,000 files owned by root looks root up once)
+
+    private static let userNames = Mutex<[UInt32: String?]>([:])
+    private static let groupNames = Mutex<[UInt32: String?]>([:])
+
+    static func userName(_ uid: UInt32) -> String? {
+        if let cached = userNames.withLock({ $0[uid] }) { return cached }
+        var entry = passwd()
+        var result: UnsafeMutablePointer<passwd>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let name: String? = getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
+            ? String(cString: entry.pw_name) : nil
+        userNames.withLock { $0[uid] = name }
+        return name
+    }
+
+    static func groupName(_ gid: UInt32) -> String? {
+        if let cached = groupNames.withLock({ $0[gid] }) { return cached }
+        var entry = group()
+        var result: UnsafeMutablePointer<group>?
+        var buffer = [CChar](repeating: 0, count: 4096)
+        let name: String? = getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
+            ? String(cString: entry.gr_name) : nil
+        groupNames.withLock { $0[gid] = name }
+        return name
+    }
+
+    // MARK: - Hashing
+
+    /// SHA-256 of a regular file, read in chunks with the deadline checked between them. Refuses anything that
+    /// is not a regular file (`O_NOFOLLOW | O_NONBLOCK`, then `fstat`).
+    static func sha256(_ path: String, follow: Bool, deadline: ContinuousClock.Instant) -> Result<String, ProbeError> {
+        let flags = O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW)
+        let fd = open(path, flags)
+        guard fd >= 0 else { return .failure(ProbeError("cannot open \(path): \(FileBytes.errnoText(errno))")) }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            return .failure(ProbeError("\(path) is not a regular file; not hashed"))
+        }
+        var hasher = SHA256()
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        while true {
+            if ContinuousClock.now >= deadline { return .failure(ProbeError("hashing \(path) did not finish before the deadline")) }
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(ProbeError("cannot read \(path): \(FileBytes.errnoText(errno))"))
+            }
+            if n == 0 { break }
+            buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
+        }
+        return .success(hasher.finalize().map { String($0, radix: 16).leftPad2 }.joined())
+    }
+
+    // MARK: - Globs
+
+    /// Paths matching `pattern`, sorted. `*`, `?` and `[...]` match within one path segment (not a leading
+    /// dot); `**` matches any number of directories. Symlinked directories are not descended into.
+    static func glob(_ pattern: String, deadline: ContinuousClock.Instant) -> Result<[String], ProbeError> {
+        let absolute = pattern.hasPrefix("/")
+        let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
+        var results: [String] = []
+        var expired = false
+        func walk(_ base: String, _ index: Int) {
+            if expired { return }
+            if ContinuousClock.now >= deadline {
+                expired = true
+                return
+            }
+            guard index < segments.count else {
+                results.append(base)
+                return
+            }
+            let segment = segments[index]
+            func join(_ name: String) -> String {
+                base.isEmpty ? (absolute ? "/" + name : name) : (base == "/" ? "/" + name : base + "/" + name)
+            }
+            if segment == "**" {
+                walk(base, index + 1)  // zero directories
+                for (name, isDir) in entries(base.isEmpty ? (absolute ? "/" : ".") : base) where isDir && !name.hasPrefix(".") {
+                    walk(join(name), index)
+                }
+                return
+            }
+            if !segment.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) {
+                let next = join(segment)
+                var st = stat()
+                if lstat(next, &st) == 0 { walk(next, index + 1) }
+                return
+            }
+            for (name, isDir) in entries(base.isEmpty ? (absolute ? "/" : ".") : base) {
+                guard fnmatch(segment, name, FNM_PERIOD) == 0 else { continue }
+                if index + 1 < segments.count && !isDir { continue }
+                walk(join(name), index + 1)
+            }
+        }
+        walk(absolute ? "/" : "", 0)
+        if expired { return .failure(ProbeError("expanding '\(pattern)' did not finish before the deadline")) }
+        return .success(results.sorted())
+    }
+
+    /// Directory entries with whether each is a real directory (symlinks to directories are not).
+    private static func entries(_ path: String) -> [(String, Bool)] {
+        guard let dir = opendir(path) else { return [] }
+        defer { closedir(dir) }
+        var out: [(String, Bool)] = []
+        while let entry = readdir(dir) {
+            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            if name == "." || name == ".." { continue }
+            var isDir = entry.pointee.d_type == UInt8(DT_DIR)
+            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
+                var st = stat()
+                isDir = lstat(path + "/" + name, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
+            }
+            out.append((name, isDir))
+        }
+        return out
+    }
+}
+
+extension String {
+    var leftPad2: String { count >= 2 ? self : "0" + self }
+}

@@ -1,0 +1,28 @@
+import DoctorCLI
+import Foundation
+
+// doctor-dev: the project's own tool. `generate` rewrites the files generated from code (schemas, probe
+// pages); `generate --check` only reports the stale ones (exit 1).
+let arguments = Array(CommandLine.arguments.dropFirst())
+guard arguments.first == "generate" else {
+    FileHandle.standardError.write(Data("usage: doctor-dev generate [--check]\n".utf8))
+    exit(64)
+}
+let checkOnly = arguments.contains("--check")
+var stale: [String] = []
+for file in GeneratedFiles.all() {
+    let current = try? String(contentsOfFile: file.path, encoding: .utf8)
+    guard current != file.content else { continue }
+    stale.append(file.path)
+    if !checkOnly {
+        let directory = (file.path as NSString).deletingLastPathComponent
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        try file.content.write(toFile: file.path, atomically: true, encoding: .utf8)
+        print("wrote \(file.path)")
+    }
+}
+if checkOnly && !stale.isEmpty {
+    print("stale: " + stale.joined(separator: ", ") + "\nrun: \(GeneratedFiles.command)")
+    exit(1)
+}
+if stale.isEmpty { print("generated files are up to date") }

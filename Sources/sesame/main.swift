@@ -1,0 +1,3 @@
+import DoctorCLI
+
+await Entry.sesame()
