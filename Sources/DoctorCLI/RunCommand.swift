@@ -23,8 +23,10 @@ struct RunCommand: AsyncParsableCommand {
 
     static func execute(catalog catalogOptions: CatalogOptions, selection: SelectionOptions, output: OutputOptions, execution: ExecutionOptions) async throws {
         Diagnostics.bootstrap(execution.logLevel)
+        let phases = PhaseTimer()
         let formatter = try output.formatter(Toolbox.current.formatters)
         let session = try await CatalogSession.open(catalogOptions)
+        phases.mark("load")
         do {
             try selection.validate(against: session.catalog)
         } catch let error as UsageError {
@@ -44,12 +46,15 @@ struct RunCommand: AsyncParsableCommand {
         let outcome = await SignalGuard.run { interruption in
             await runner.run(plan, interruption: interruption)
         }
+        phases.mark("run")
         let report = RunReport(
             toolVersion: DoctorVersion.current, catalogDigest: session.catalog.digest, host: Environment.hostName(),
             startedAt: startedAt, finishedAt: Date().timeIntervalSince1970, selection: selection.selection,
             results: outcome.results, categories: session.catalog.categories,
             incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
-        try OutputSink.write(formatter.format(report), to: output.output)
+        try OutputSink.write(to: output.output) { emit in formatter.write(report, to: emit) }
+        phases.mark("report")
+        phases.report()
 
         let code: ExitStatus
         switch outcome.stop {
@@ -90,5 +95,24 @@ enum SignalGuard {
         let value = await task.value
         for source in sources { source.cancel() }
         return value
+    }
+}
+
+/// Phase timings on standard error when `DOCTOR_TIMINGS=1` (for profiling; not part of any output format).
+final class PhaseTimer: @unchecked Sendable {
+    private var last = ContinuousClock.now
+    private var phases: [(String, Duration)] = []
+    private let enabled = ProcessInfo.processInfo.environment["DOCTOR_TIMINGS"] == "1"
+
+    func mark(_ name: String) {
+        guard enabled else { return }
+        let now = ContinuousClock.now
+        phases.append((name, now - last))
+        last = now
+    }
+
+    func report() {
+        guard enabled else { return }
+        Console.err(phases.map { "\($0.0) \($0.1.formatted(.units(allowed: [.milliseconds], fractionalPart: .show(length: 1))))" }.joined(separator: ", "))
     }
 }

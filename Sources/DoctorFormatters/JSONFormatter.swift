@@ -10,8 +10,8 @@ public struct JSONFormatter: ResultFormatter {
 
     public init(options: FormatOptions) {}
 
-    public func format(_ report: RunReport) -> String {
-        var json = JSONWriter(capacity: report.results.count * 700 + 1024)
+    public func write(_ report: RunReport, to emit: (String) -> Void) {
+        var json = JSONWriter(capacity: report.results.count * 1200 + 1024)
         json.beginObject()
         json.int("schema_version", JSONFormatter.schemaVersion)
         json.beginObject("tool")
@@ -37,10 +37,14 @@ public struct JSONFormatter: ResultFormatter {
         json.endObject()
         json.int("exit_code", Int64(report.exitStatus.rawValue))
         json.beginArray("checks")
-        for result in report.results { check(result, into: &json) }
+        for result in report.results {
+            check(result, into: &json)
+            json.flush(into: emit)
+        }
         json.endArray()
         json.endObject()
-        return json.output + "\n"
+        json.flush(into: emit, force: true)
+        emit("\n")
     }
 
     func selection(_ selection: Selection, into json: inout JSONWriter) {

@@ -13,15 +13,21 @@ public struct TextFormatter: ResultFormatter {
         self.options = options
     }
 
-    public func format(_ report: RunReport) -> String {
+    public func write(_ report: RunReport, to emit: (String) -> Void) {
         var out = ""
-        out.reserveCapacity(report.results.count * 96 + 512)
+        out.reserveCapacity(min(report.results.count * 96 + 512, 1 << 16))
         let width = min(48, report.results.map(\.check.id.count).max() ?? 0)
         let grouped = Dictionary(grouping: report.results, by: \.check.category)
         for category in report.categoryOrder {
             guard let results = grouped[category], !results.isEmpty else { continue }
             out += paint(report.title(ofCategory: category), .bold) + "\n"
-            for result in results { line(result, width: width, into: &out) }
+            for result in results {
+                line(result, width: width, into: &out)
+                if out.utf8.count >= 1 << 16 {
+                    emit(out)
+                    out.removeAll(keepingCapacity: true)
+                }
+            }
             out += "\n"
         }
         if report.results.isEmpty { out += "no checks selected\n\n" }
@@ -29,7 +35,7 @@ public struct TextFormatter: ResultFormatter {
             out += paint("incomplete run: \(report.incompleteReason ?? "stopped early")", .yellow) + "\n"
         }
         out += summaryLine(report) + "\n"
-        return out
+        emit(out)
     }
 
     func line(_ result: CheckResult, width: Int, into out: inout String) {

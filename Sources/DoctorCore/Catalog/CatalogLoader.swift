@@ -34,25 +34,15 @@ public struct CatalogLoader: Sendable {
             issues.append(CatalogIssue(file: where_, mark: SourceMark(line: 1, column: 1), message: "no *.yaml check files found"))
         }
 
-        // Read and parse every file, in parallel.
-        let parsed = await withTaskGroup(of: [ParsedFile].self) { group in
-            let workers = max(1, min(CatalogLoader.processorCount(), files.count))
-            let chunk = (files.count + workers - 1) / max(workers, 1)
-            for start in stride(from: 0, to: files.count, by: max(chunk, 1)) {
-                let slice = Array(files[start..<min(start + chunk, files.count)])
-                group.addTask { slice.map(CatalogLoader.parse) }
-            }
-            var all: [ParsedFile] = []
-            for await part in group { all += part }
-            return all.sorted { $0.file.display < $1.file.display }
-        }
-
-        // Manifests first: they declare categories and the default timeout.
+        // Manifests first (few and small): they declare categories and the default timeout.
         var categories = CategoryInfo.builtIn
         var defaultTimeout: Double?
-        for file in parsed where file.file.isManifest {
-            issues += file.problems
-            let manifest = ManifestDecoder.decode(file)
+        var digests: [(String, [UInt8])] = []
+        for file in files where file.isManifest {
+            let parsed = CatalogLoader.parse(file)
+            digests.append((file.relative, parsed.digest))
+            issues += parsed.problems
+            let manifest = ManifestDecoder.decode(parsed)
             issues += manifest.issues
             for category in manifest.categories where !categories.contains(where: { $0.id == category.id }) {
                 categories.append(category)
@@ -60,27 +50,35 @@ public struct CatalogLoader: Sendable {
             if let timeout = manifest.timeout { defaultTimeout = timeout }
         }
 
-        // Then the checks, decoded in parallel.
+        // Then the check files: each worker reads, hashes, parses and decodes a contiguous run of files and
+        // keeps only the checks, so node trees never pile up.
         let categoryIDs = Set(categories.map(\.id))
         let defaults = DefaultExpectations(registry: registry)
-        let checkFiles = parsed.filter { !$0.file.isManifest }
-        let decoded = await withTaskGroup(of: (Int, [Check], [CatalogIssue]).self) { group in
-            for (index, file) in checkFiles.enumerated() {
+        let checkFiles = files.filter { !$0.isManifest }
+        let workers = max(1, min(CatalogLoader.processorCount(), checkFiles.count))
+        let chunk = max(1, (checkFiles.count + workers - 1) / workers)
+        let decoded = await withTaskGroup(of: (Int, [DecodedFile]).self) { group in
+            for (part, start) in stride(from: 0, to: checkFiles.count, by: chunk).enumerated() {
+                let slice = checkFiles[start..<min(start + chunk, checkFiles.count)]
                 group.addTask { [registry] in
-                    var decoder = CheckDecoder(file: file.file.display, registry: registry, categories: categoryIDs, defaultExpectations: defaults)
-                    var checks: [Check] = []
-                    for document in file.documents { checks += decoder.decodeDocument(document) }
-                    return (index, checks, file.problems + decoder.issues)
+                    (part, slice.map { file in
+                        let parsed = CatalogLoader.parse(file)
+                        var decoder = CheckDecoder(file: file.display, registry: registry, categories: categoryIDs, defaultExpectations: defaults)
+                        var checks: [Check] = []
+                        for document in parsed.documents { checks += decoder.decodeDocument(document) }
+                        return DecodedFile(relative: file.relative, digest: parsed.digest, checks: checks, issues: parsed.problems + decoder.issues)
+                    })
                 }
             }
-            var results = [([Check], [CatalogIssue])](repeating: ([], []), count: checkFiles.count)
-            for await (index, checks, found) in group { results[index] = (checks, found) }
-            return results
+            var parts: [(Int, [DecodedFile])] = []
+            for await part in group { parts.append(part) }
+            return parts.sorted { $0.0 < $1.0 }.flatMap(\.1)
         }
         var checks: [Check] = []
-        for (fileChecks, found) in decoded {
-            checks += fileChecks
-            issues += found
+        for file in decoded {
+            checks += file.checks
+            issues += file.issues
+            digests.append((file.relative, file.digest))
         }
 
         issues += CatalogLoader.crossCheck(checks)
@@ -88,7 +86,7 @@ public struct CatalogLoader: Sendable {
             throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) })
         }
         return Catalog(
-            checks: checks, files: parsed.map(\.file.display), digest: CatalogLoader.digest(parsed),
+            checks: checks, files: files.map(\.display), digest: CatalogLoader.digest(digests),
             categories: categories, defaultTimeout: defaultTimeout)
     }
 
@@ -145,9 +143,17 @@ public struct CatalogLoader: Sendable {
 
     struct ParsedFile: Sendable {
         var file: CatalogFile
-        var bytes: [UInt8]
+        /// SHA-256 of the file's bytes.
+        var digest: [UInt8]
         var documents: [YAMLNode]
         var problems: [CatalogIssue]
+    }
+
+    struct DecodedFile: Sendable {
+        var relative: String
+        var digest: [UInt8]
+        var checks: [Check]
+        var issues: [CatalogIssue]
     }
 
     static func parse(_ file: CatalogFile) -> ParsedFile {
@@ -156,11 +162,11 @@ public struct CatalogLoader: Sendable {
             bytes = try FileBytes.read(file.path)
         } catch {
             let issue = CatalogIssue(file: file.display, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)")
-            return ParsedFile(file: file, bytes: [], documents: [], problems: [issue])
+            return ParsedFile(file: file, digest: [], documents: [], problems: [issue])
         }
         let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
         let issues = problems.map { CatalogIssue(file: file.display, mark: $0.mark, message: $0.message) }
-        return ParsedFile(file: file, bytes: bytes, documents: documents, problems: issues)
+        return ParsedFile(file: file, digest: Array(SHA256.hash(data: bytes)), documents: documents, problems: issues)
     }
 
     /// Lists the catalog files under `path` (or `path` itself), sorted.
@@ -203,11 +209,12 @@ public struct CatalogLoader: Sendable {
         return found.sorted { $0.relative < $1.relative }
     }
 
-    static func digest(_ files: [ParsedFile]) -> String {
+    /// SHA-256 over each file's relative path, a NUL, and the file's own SHA-256, in path order.
+    static func digest(_ files: [(String, [UInt8])]) -> String {
         var hasher = SHA256()
-        for file in files {
-            hasher.update(data: Array(file.file.relative.utf8) + [0])
-            hasher.update(data: file.bytes)
+        for (relative, digest) in files.sorted(by: { $0.0 < $1.0 }) {
+            hasher.update(data: Array(relative.utf8) + [0])
+            hasher.update(data: digest)
         }
         return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
     }

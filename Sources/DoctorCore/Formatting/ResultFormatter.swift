@@ -22,7 +22,18 @@ public protocol ResultFormatter: Sendable {
 
     init(options: FormatOptions)
 
-    func format(_ report: RunReport) -> String
+    /// Writes the report in pieces; each piece goes out as it comes, so a large report never sits whole in
+    /// memory.
+    func write(_ report: RunReport, to emit: (String) -> Void)
+}
+
+extension ResultFormatter {
+    /// The whole report as one string.
+    public func format(_ report: RunReport) -> String {
+        var out = ""
+        write(report) { out += $0 }
+        return out
+    }
 }
 
 /// The formats a build knows, by name.

@@ -201,7 +201,7 @@ public struct Runner: Sendable {
         let context = ProbeContext(deadline: deadline, variables: variables, wanted: Set(check.expectations.map(\.observation)), logger: logger)
 
         let observed: Result<ProbeOutput, ProbeError>
-        if probe is any BoundedProbe {
+        if registry.bounded.contains(check.probe.type) {
             observed = await Runner.observe(probe, context)
         } else {
             switch await DeadlineRace.run(until: deadline, { await Runner.observe(probe, context) }) {

@@ -106,6 +106,8 @@ public struct ProbeOutput: Sendable {
 /// register its own next to them.
 public struct ProbeRegistry: Sendable {
     public private(set) var types: [String: any Probe.Type] = [:]
+    /// Probe types that conform to `BoundedProbe`, decided once (a dynamic cast per check is measurable).
+    public private(set) var bounded: Set<String> = []
 
     public init(_ probes: [any Probe.Type] = []) {
         for probe in probes { register(probe) }
@@ -114,6 +116,7 @@ public struct ProbeRegistry: Sendable {
     public mutating func register(_ probe: any Probe.Type) {
         precondition(types[probe.spec.type] == nil, "probe type '\(probe.spec.type)' registered twice")
         types[probe.spec.type] = probe
+        if probe is any BoundedProbe.Type { bounded.insert(probe.spec.type) }
     }
 
     public subscript(type: String) -> (any Probe.Type)? { types[type] }

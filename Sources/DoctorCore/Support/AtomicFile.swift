@@ -14,33 +14,67 @@ public enum AtomicFile {
     }
 
     public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(Failure) {
-        let slash = path.lastIndex(of: "/")
-        let directory = slash.map { String(path[..<$0]) } ?? "."
-        let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
-        var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).XXXXXX".utf8CString)
-        let fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
-        guard fd >= 0 else { throw Failure(path: path, reason: FileBytes.errnoText(errno)) }
-        let temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-        var ok = false
-        defer {
-            if !ok { unlink(temporary) }
+        let writer = try Writer(path: path, mode: mode)
+        try writer.write(text)
+        try writer.commit()
+    }
+
+    /// A file written in pieces and put in place at `commit()`; dropped without a trace if never committed.
+    public final class Writer {
+        public let path: String
+        private let temporary: String
+        private var fd: Int32
+        private let mode: mode_t
+        private var committed = false
+
+        public init(path: String, mode: mode_t = 0o644) throws(Failure) {
+            self.path = path
+            self.mode = mode
+            let slash = path.lastIndex(of: "/")
+            let directory = slash.map { String(path[..<$0]) } ?? "."
+            let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
+            var template = Array("\(directory.isEmpty ? "/" : directory)/.\(name).XXXXXX".utf8CString)
+            fd = template.withUnsafeMutableBufferPointer { mkstemp($0.baseAddress!) }
+            guard fd >= 0 else { throw Failure(path: path, reason: FileBytes.errnoText(errno)) }
+            temporary = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
         }
-        var bytes = Array(text.utf8)
-        var written = 0
-        while written < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.write(fd, $0.baseAddress! + written, $0.count - written) }
-            if n < 0 {
-                if errno == EINTR { continue }
+
+        public func write(_ text: String) throws(Failure) {
+            var text = text
+            let failure: Int32? = text.withUTF8 { bytes in
+                var written = 0
+                while written < bytes.count {
+                    let n = Glibc.write(fd, bytes.baseAddress! + written, bytes.count - written)
+                    if n < 0 {
+                        if errno == EINTR { continue }
+                        return errno
+                    }
+                    written += n
+                }
+                return nil
+            }
+            if let failure { throw Failure(path: path, reason: FileBytes.errnoText(failure)) }
+        }
+
+        /// fsync, then rename over the target.
+        public func commit() throws(Failure) {
+            fchmod(fd, mode)
+            let synced = fsync(fd) == 0
+            let closed = close(fd) == 0
+            fd = -1
+            guard synced, closed, rename(temporary, path) == 0 else {
                 let reason = FileBytes.errnoText(errno)
-                close(fd)
+                unlink(temporary)
                 throw Failure(path: path, reason: reason)
             }
-            written += n
+            committed = true
         }
-        bytes.removeAll()
-        fchmod(fd, mode)
-        guard fsync(fd) == 0, close(fd) == 0 else { throw Failure(path: path, reason: FileBytes.errnoText(errno)) }
-        guard rename(temporary, path) == 0 else { throw Failure(path: path, reason: FileBytes.errnoText(errno)) }
-        ok = true
+
+        deinit {
+            if !committed {
+                if fd >= 0 { close(fd) }
+                unlink(temporary)
+            }
+        }
     }
 }

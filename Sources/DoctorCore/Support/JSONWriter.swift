@@ -5,25 +5,38 @@ import Darwin
 #endif
 
 /// A small streaming JSON writer: keys are written in the order given (stable output), strings are escaped per
-/// RFC 8259, and nothing is built but the output string. Pretty-printed with two-space indentation.
+/// RFC 8259, and text goes straight into one output string (clean runs are appended in bulk). Pretty-printed
+/// with two-space indentation.
 public struct JSONWriter {
     public private(set) var output = ""
     private var depth = 0
-    private var needsComma = [false]
+    private var needsComma: [Bool] = [false]
     private let pretty: Bool
+    private let flushAt: Int
+    private static let indents: [String] = (0..<32).map { "\n" + String(repeating: "  ", count: $0) }
 
-    public init(pretty: Bool = true, capacity: Int = 4096) {
+    /// `flushAt`: once the output reaches this many bytes, `flush(into:)` hands it over.
+    public init(pretty: Bool = true, capacity: Int = 4096, flushAt: Int = 64 << 10) {
         self.pretty = pretty
-        output.reserveCapacity(capacity)
+        self.flushAt = flushAt
+        output.reserveCapacity(min(capacity, flushAt + 4096))
+    }
+
+    /// Hands the output written so far to `emit` when it has reached the flush size (or always, with `force`).
+    public mutating func flush(into emit: (String) -> Void, force: Bool = false) {
+        guard force || output.utf8.count >= flushAt, !output.isEmpty else { return }
+        emit(output)
+        output.removeAll(keepingCapacity: true)
     }
 
     private mutating func separator() {
         if needsComma[needsComma.count - 1] { output += "," }
         needsComma[needsComma.count - 1] = true
-        if pretty && depth > 0 {
-            output += "\n"
-            output += String(repeating: "  ", count: depth)
-        }
+        if pretty && depth > 0 { newline() }
+    }
+
+    private mutating func newline() {
+        output += depth < JSONWriter.indents.count ? JSONWriter.indents[depth] : "\n" + String(repeating: "  ", count: depth)
     }
 
     private mutating func key(_ name: String?) {
@@ -55,10 +68,7 @@ public struct JSONWriter {
     private mutating func close(_ bracket: String) {
         let hadItems = needsComma.removeLast()
         depth -= 1
-        if pretty && hadItems {
-            output += "\n"
-            output += String(repeating: "  ", count: depth)
-        }
+        if pretty && hadItems { newline() }
         output += bracket
     }
 
@@ -97,30 +107,30 @@ public struct JSONWriter {
         endArray()
     }
 
+    static let hexDigits = Array("0123456789abcdef")
+
+    /// Appends `text` as a JSON string literal. Text needing no escape (the usual case) is appended whole.
     public static func appendString(_ text: String, to out: inout String) {
         out += "\""
-        var plainStart = text.utf8.startIndex
-        let utf8 = text.utf8
-        var index = utf8.startIndex
-        while index < utf8.endIndex {
-            let byte = utf8[index]
-            if byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") {
-                out += String(text[plainStart..<index])
-                switch byte {
-                case UInt8(ascii: "\""): out += "\\\""
-                case UInt8(ascii: "\\"): out += "\\\\"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
-                default:
-                    let hex = String(byte, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                }
-                plainStart = utf8.index(after: index)
-            }
-            index = utf8.index(after: index)
+        guard text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) else {
+            out += text
+            out += "\""
+            return
         }
-        out += String(text[plainStart..<utf8.endIndex])
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\r": out += "\\r"
+            case "\t": out += "\\t"
+            case _ where scalar.value < 0x20:
+                out += "\\u00"
+                out.append(hexDigits[Int(scalar.value >> 4)])
+                out.append(hexDigits[Int(scalar.value & 0xF)])
+            default: out.unicodeScalars.append(scalar)
+            }
+        }
         out += "\""
     }
 }
@@ -131,13 +141,26 @@ public enum Timestamp {
         var time = time_t(seconds.rounded(.down))
         var parts = tm()
         gmtime_r(&time, &parts)
-        let millis = Int((seconds - seconds.rounded(.down)) * 1000)
-        func pad(_ n: Int32, _ width: Int = 2) -> String {
-            let text = String(n)
-            return String(repeating: "0", count: max(0, width - text.count)) + text
+        let millis = Int32(min(999, (seconds - seconds.rounded(.down)) * 1000))
+        var out = [UInt8]()
+        out.reserveCapacity(24)
+        func digits(_ value: Int32, _ width: Int) {
+            var divisor: Int32 = 1
+            for _ in 1..<width { divisor *= 10 }
+            var rest = value
+            while divisor > 0 {
+                out.append(UInt8(48 + (rest / divisor) % 10))
+                rest %= divisor
+                divisor /= 10
+            }
         }
-        let ms = String(millis)
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1))-\(pad(parts.tm_mday))T"
-            + "\(pad(parts.tm_hour)):\(pad(parts.tm_min)):\(pad(parts.tm_sec)).\(String(repeating: "0", count: 3 - ms.count))\(ms)Z"
+        digits(parts.tm_year + 1900, 4); out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mon + 1, 2); out.append(UInt8(ascii: "-"))
+        digits(parts.tm_mday, 2); out.append(UInt8(ascii: "T"))
+        digits(parts.tm_hour, 2); out.append(UInt8(ascii: ":"))
+        digits(parts.tm_min, 2); out.append(UInt8(ascii: ":"))
+        digits(parts.tm_sec, 2); out.append(UInt8(ascii: "."))
+        digits(millis, 3); out.append(UInt8(ascii: "Z"))
+        return String(decoding: out, as: UTF8.self)
     }
 }

@@ -57,10 +57,17 @@ public enum YAMLReader {
         return YAMLProblem(mark: mark, message: message)
     }
 
-    /// An open collection while events stream in.
-    private enum Frame {
-        case sequence([YAMLNode], SourceMark, anchor: String?)
-        case mapping([YAMLPair], SourceMark, pendingKey: YAMLScalar?, seen: [String: SourceMark], anchor: String?)
+    /// An open collection while events stream in; mutated in place on the stack (never popped and re-pushed,
+    /// which would copy its arrays on every append).
+    private struct Frame {
+        var isMapping: Bool
+        var mark: SourceMark
+        var anchor: String?
+        var items: [YAMLNode] = []
+        var pairs: [YAMLPair] = []
+        var pendingKey: YAMLScalar?
+        /// Keys seen, for duplicate detection once a mapping is too large for a linear scan.
+        var seen: [String: SourceMark]?
     }
 
     private struct State {
@@ -88,22 +95,14 @@ public enum YAMLReader {
                 if let anchor = scalar.anchor { anchors[String(cString: anchor)] = node }
                 add(node)
             case YAML_SEQUENCE_START_EVENT:
-                stack.append(.sequence([], mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
+                stack.append(Frame(isMapping: false, mark: mark, anchor: event.data.sequence_start.anchor.map { String(cString: $0) }))
             case YAML_MAPPING_START_EVENT:
-                let anchor = event.data.mapping_start.anchor.map { String(cString: $0) }
-                stack.append(.mapping([], mark, pendingKey: nil, seen: [:], anchor: anchor))
+                stack.append(Frame(isMapping: true, mark: mark, anchor: event.data.mapping_start.anchor.map { String(cString: $0) }))
             case YAML_SEQUENCE_END_EVENT, YAML_MAPPING_END_EVENT:
                 guard let frame = stack.popLast() else { return }
-                switch frame {
-                case .sequence(let items, let start, let anchor):
-                    let node = YAMLNode.sequence(items, start)
-                    if let anchor { anchors[anchor] = node }
-                    add(node)
-                case .mapping(let pairs, let start, _, _, let anchor):
-                    let node = YAMLNode.mapping(pairs, start)
-                    if let anchor { anchors[anchor] = node }
-                    add(node)
-                }
+                let node = frame.isMapping ? YAMLNode.mapping(frame.pairs, frame.mark) : YAMLNode.sequence(frame.items, frame.mark)
+                if let anchor = frame.anchor { anchors[anchor] = node }
+                add(node)
             case YAML_ALIAS_EVENT:
                 let name = String(cString: event.data.alias.anchor)
                 if let node = anchors[name] {
@@ -119,37 +118,48 @@ public enum YAMLReader {
 
         /// Adds a finished node to the innermost open collection, or as a document root.
         mutating func add(_ node: YAMLNode) {
-            guard let top = stack.popLast() else {
+            let top = stack.count - 1
+            guard top >= 0 else {
                 documents.append(node)
                 anchors.removeAll(keepingCapacity: true)
                 return
             }
-            switch top {
-            case .sequence(var items, let start, let anchor):
-                items.append(node)
-                stack.append(.sequence(items, start, anchor: anchor))
-            case .mapping(var pairs, let start, let pendingKey, var seen, let anchor):
-                if let key = pendingKey {
-                    pairs.append(YAMLPair(key: key, value: node))
-                    stack.append(.mapping(pairs, start, pendingKey: nil, seen: seen, anchor: anchor))
-                    return
-                }
-                guard case .scalar(let key) = node else {
-                    problems.append(YAMLProblem(mark: node.mark, message: "mapping keys must be plain strings"))
-                    let placeholder = YAMLScalar(text: "\u{0}invalid-key", style: .literal, mark: node.mark)
-                    stack.append(.mapping(pairs, start, pendingKey: placeholder, seen: seen, anchor: anchor))
-                    return
-                }
-                if key.text == "<<" && key.style == .plain {
-                    problems.append(YAMLProblem(mark: key.mark, message: "YAML merge keys ('<<') are not supported; write the keys out"))
-                } else if let first = seen[key.text] {
-                    problems.append(YAMLProblem(
-                        mark: key.mark, message: "duplicate key '\(key.text)' (first defined at \(first))"))
-                } else {
-                    seen[key.text] = key.mark
-                }
-                stack.append(.mapping(pairs, start, pendingKey: key, seen: seen, anchor: anchor))
+            guard stack[top].isMapping else {
+                stack[top].items.append(node)
+                return
             }
+            if let key = stack[top].pendingKey {
+                stack[top].pairs.append(YAMLPair(key: key, value: node))
+                stack[top].pendingKey = nil
+                return
+            }
+            guard case .scalar(let key) = node else {
+                problems.append(YAMLProblem(mark: node.mark, message: "mapping keys must be plain strings"))
+                stack[top].pendingKey = YAMLScalar(text: "\u{0}invalid-key", style: .literal, mark: node.mark)
+                return
+            }
+            if key.text == "<<" && key.style == .plain {
+                problems.append(YAMLProblem(mark: key.mark, message: "YAML merge keys ('<<') are not supported; write the keys out"))
+            } else if let first = firstMark(of: key, in: &stack[top]) {
+                problems.append(YAMLProblem(mark: key.mark, message: "duplicate key '\(key.text)' (first defined at \(first))"))
+            }
+            stack[top].pendingKey = key
+        }
+
+        /// Where `key` was first seen in the mapping, recording it if new. Small mappings scan their pairs;
+        /// large ones keep a dictionary.
+        func firstMark(of key: YAMLScalar, in frame: inout Frame) -> SourceMark? {
+            if frame.seen == nil && frame.pairs.count < 16 {
+                return frame.pairs.first { $0.key.text == key.text }?.key.mark
+            }
+            if frame.seen == nil {
+                var seen: [String: SourceMark] = [:]
+                for pair in frame.pairs where seen[pair.key.text] == nil { seen[pair.key.text] = pair.key.mark }
+                frame.seen = seen
+            }
+            if let first = frame.seen?[key.text] { return first }
+            frame.seen?[key.text] = key.mark
+            return nil
         }
     }
 }
