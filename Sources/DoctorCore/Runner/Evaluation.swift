@@ -9,23 +9,34 @@ enum Evaluation {
 
         for observation in output.observations {
             var problem: String?
+            var missing: [ResolvedExpectation] = []
+            var subjectFailures: [String] = []
+            var subjectWarnings: [String] = []
             for expectation in expectations {
                 let value = observation.values[expectation.observation]
-                var verdict = expectation.evaluate(value)
-                if value == nil, let reason = observation.missingReason {
-                    verdict = .fail("\(reason) (expected \(expectation.observation) \(expectation.summary))")
+                if value == nil, observation.missingReason != nil {
+                    missing.append(expectation)
+                    continue
                 }
-                switch verdict {
+                switch expectation.evaluate(value) {
                 case .pass: continue
-                case .fail(let text):
-                    let line = observation.subject.map { "\($0): \(text)" } ?? text
-                    failures.append(line)
-                    problem = problem ?? text
-                case .warn(let text):
-                    let line = observation.subject.map { "\($0): \(text)" } ?? text
-                    warnings.append(line)
-                    problem = problem ?? text
+                case .fail(let text): subjectFailures.append(text)
+                case .warn(let text): subjectWarnings.append(text)
                 }
+            }
+            let prefix = observation.subject.map { "\($0): " } ?? ""
+            if let reason = observation.missingReason, !missing.isEmpty {
+                // One line for the subject: why nothing could be compared, and what was expected.
+                let expected = missing.map { "\($0.observation) \($0.summary)" }.joined(separator: ", ")
+                let line = "\(reason) (expected \(expected))"
+                failures.append(line)
+                problem = line
+            } else if !subjectFailures.isEmpty {
+                failures += subjectFailures.map { prefix + $0 }
+                problem = subjectFailures.joined(separator: "; ")
+            } else if !subjectWarnings.isEmpty {
+                warnings += subjectWarnings.map { prefix + $0 }
+                problem = subjectWarnings.joined(separator: "; ")
             }
             let values = observation.values.sorted { $0.key < $1.key }.map {
                 ObservedValue(name: $0.key, value: $0.value, type: types[$0.key])

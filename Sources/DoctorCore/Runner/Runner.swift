@@ -283,7 +283,8 @@ public struct Runner: Sendable {
                 if case .pathAbsent = condition, exists { unmet = "\(path) exists" }
             }
             if let unmet {
-                return .success(check.whenReason.map { "\($0) (\(unmet))" } ?? "not applicable: \(unmet)")
+                guard let reason = check.whenReason else { return .success("not applicable: \(unmet)") }
+                return .success(reason.contains(unmet) ? reason : "\(reason) (\(unmet))")
             }
         }
         return .success(nil)
