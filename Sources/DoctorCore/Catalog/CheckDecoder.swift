@@ -285,10 +285,11 @@ struct CheckDecoder {
                     if let parsed = condition(pair, observation: observation, field: field, nested: false) { must.append(parsed) }
                 }
             }
-            if must.isEmpty && warnIf.isEmpty && failIf.isEmpty {
+            if pairs.isEmpty {
                 issue(node.mark, "\(field) has no conditions")
                 return nil
             }
+            if must.isEmpty && warnIf.isEmpty && failIf.isEmpty { return nil }
             return Expectation(observation: observation.name, type: observation.type, must: must, warnIf: warnIf, failIf: failIf, mark: mark)
         case .sequence:
             // A list for a single-valued observation means "one of"; for a list observation it is the whole list.

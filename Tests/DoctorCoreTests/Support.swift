@@ -1,0 +1,139 @@
+import DoctorCore
+import Foundation
+import Synchronization
+
+/// A temporary directory removed when the value goes away.
+final class TemporaryDirectory: @unchecked Sendable {
+    let path: String
+
+    init() {
+        var template = Array("/tmp/doctor-test-XXXXXX".utf8CString)
+        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
+        precondition(made != nil, "mkdtemp failed")
+        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    @discardableResult
+    func write(_ name: String, _ text: String) -> String {
+        let full = path + "/" + name
+        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
+        return full
+    }
+
+    deinit { try? FileManager.default.removeItem(atPath: path) }
+}
+
+/// Probes for the runner's tests: each does one scripted thing.
+struct ValueProbe: BoundedProbe {
+    static let spec = ProbeSpec(
+        type: "value", summary: "Observes the number it is given.",
+        parameters: [
+            ParameterSpec("number", .number, required: true, "The number to observe."),
+            ParameterSpec("text", .string, "A text to observe."),
+        ],
+        observations: [ObservationSpec("number", .number, "The number."), ObservationSpec("text", .string, "The text."), ObservationSpec("latency", .duration, "As a duration in seconds.")])
+
+    let number: Double
+    let text: String?
+
+    init(parameters: Parameters) throws(ProbeError) {
+        number = parameters.double("number") ?? 0
+        text = parameters.string("text")
+    }
+
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        var values: [String: Value] = ["number": .double(number), "latency": .double(number)]
+        if let text { values["text"] = .string(text) }
+        return .single(values)
+    }
+}
+
+/// Sleeps (cooperatively) for `seconds`, then observes `done: true`.
+struct SleepProbe: Probe {
+    static let spec = ProbeSpec(
+        type: "sleep", summary: "Sleeps.",
+        parameters: [ParameterSpec("seconds", .number, required: true, "How long.")],
+        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+
+    static let inFlight = Mutex((now: 0, peak: 0))
+
+    let seconds: Double
+
+    init(parameters: Parameters) throws(ProbeError) {
+        seconds = parameters.double("seconds") ?? 0
+    }
+
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        SleepProbe.inFlight.withLock { state in
+            state.now += 1
+            state.peak = max(state.peak, state.now)
+        }
+        defer { SleepProbe.inFlight.withLock { $0.now -= 1 } }
+        do {
+            try await Task.sleep(for: .seconds(seconds))
+        } catch {
+            throw ProbeError("cancelled")
+        }
+        return .single(["done": .bool(true)])
+    }
+}
+
+/// Blocks its thread for `seconds` and never looks at cancellation: the runner must not wait for it.
+struct StubbornProbe: Probe {
+    static let spec = ProbeSpec(
+        type: "stubborn", summary: "Ignores cancellation.",
+        parameters: [ParameterSpec("seconds", .number, required: true, "How long it blocks.")],
+        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+
+    let seconds: Double
+
+    init(parameters: Parameters) throws(ProbeError) {
+        seconds = parameters.double("seconds") ?? 0
+    }
+
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        usleep(UInt32(seconds * 1_000_000))
+        return .single(["done": .bool(true)])
+    }
+}
+
+/// Throws a probe error.
+struct BrokenProbe: BoundedProbe {
+    static let spec = ProbeSpec(type: "broken", summary: "Cannot run.", parameters: [], observations: [ObservationSpec("x", .bool, "Never.")])
+
+    init(parameters: Parameters) throws(ProbeError) {}
+
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        throw ProbeError("device on fire")
+    }
+}
+
+let testRegistry = ProbeRegistry([ValueProbe.self, SleepProbe.self, StubbornProbe.self, BrokenProbe.self])
+
+/// Loads `files` (name → YAML) as a catalog.
+func loadCatalog(_ files: [String: String], registry: ProbeRegistry = testRegistry) async throws(CatalogError) -> Catalog {
+    let directory = TemporaryDirectory()
+    for (name, text) in files { directory.write(name, text) }
+    return try await CatalogLoader(registry: registry).load(paths: [directory.path])
+}
+
+/// The issues a broken catalog produces, as text with the directory stripped.
+func catalogIssues(_ files: [String: String], registry: ProbeRegistry = testRegistry) async -> [String] {
+    let directory = TemporaryDirectory()
+    for (name, text) in files { directory.write(name, text) }
+    do {
+        _ = try await CatalogLoader(registry: registry).load(paths: [directory.path])
+        return []
+    } catch {
+        return error.issues.map { $0.description.replacingOccurrences(of: directory.path + "/", with: "") }
+    }
+}
+
+/// One check in YAML with the required keys filled in.
+func check(_ id: String, probe: String, expect: String? = nil, extra: String = "") -> String {
+    var text = "- id: \(id)\n  title: \(id)\n  category: configuration\n  severity: medium\n  probe: \(probe)\n"
+    if let expect { text += "  expect: \(expect)\n" }
+    if !extra.isEmpty { text += extra.split(separator: "\n").map { "  \($0)\n" }.joined() }
+    return text
+}
