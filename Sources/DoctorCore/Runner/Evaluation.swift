@@ -20,17 +20,23 @@ enum Evaluation {
                 }
                 switch expectation.evaluate(value) {
                 case .pass: continue
-                case .fail(let text): subjectFailures.append(text)
+                case .fail(let text):
+                    // A failed presence flag (`exists`, `set`) says the same as the missing reason: fold it in.
+                    if case .bool = value, observation.missingReason != nil {
+                        missing.append(expectation)
+                    } else {
+                        subjectFailures.append(text)
+                    }
                 case .warn(let text): subjectWarnings.append(text)
                 }
             }
             let prefix = observation.subject.map { "\($0): " } ?? ""
             if let reason = observation.missingReason, !missing.isEmpty {
-                // One line for the subject: why nothing could be compared, and what was expected.
+                // One line for what could not be compared (and why), after any real mismatches.
                 let expected = missing.map { "\($0.observation) \($0.summary)" }.joined(separator: ", ")
                 let line = "\(reason) (expected \(expected))"
-                failures.append(line)
-                problem = line
+                failures += subjectFailures.map { prefix + $0 } + [line]
+                problem = (subjectFailures + [line]).joined(separator: "; ")
             } else if !subjectFailures.isEmpty {
                 failures += subjectFailures.map { prefix + $0 }
                 problem = subjectFailures.joined(separator: "; ")

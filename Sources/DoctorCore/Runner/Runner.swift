@@ -203,6 +203,16 @@ public struct Runner: Sendable {
         let observed: Result<ProbeOutput, ProbeError>
         if registry.bounded.contains(check.probe.type) {
             observed = await Runner.observe(probe, context)
+            if Task.isCancelled {
+                let signal = interruption() ?? "cancellation"
+                return finish(check, .skip, "not finished: interrupted by \(signal)", [], expectations, startWall, started, asRequirement)
+            }
+            if case .failure = observed, ContinuousClock.now >= deadline {
+                let message = runDeadline == deadline && options.deadline != nil
+                    ? "stopped: run deadline of \(DurationText.format(seconds: options.deadline ?? 0)) exceeded"
+                    : "timed out after \(DurationText.format(seconds: seconds))"
+                return finish(check, .error, message, [], expectations, startWall, started, asRequirement)
+            }
         } else {
             switch await DeadlineRace.run(until: deadline, { await Runner.observe(probe, context) }) {
             case .finished(let outcome): observed = outcome

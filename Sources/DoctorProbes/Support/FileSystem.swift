@@ -119,9 +119,11 @@ enum FileSystem {
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var results: [String] = []
         var expired = false
+        var visited = 0
         func walk(_ base: String, _ index: Int) {
             if expired { return }
-            if ContinuousClock.now >= deadline {
+            visited += 1
+            if visited & 63 == 0, ContinuousClock.now >= deadline || Task.isCancelled {
                 expired = true
                 return
             }
@@ -153,7 +155,10 @@ enum FileSystem {
             }
         }
         walk(absolute ? "/" : "", 0)
-        if expired { return .failure(ProbeError("expanding '\(pattern)' did not finish before the deadline")) }
+        if expired {
+            if Task.isCancelled { return .failure(ProbeError("expanding '\(pattern)' was cancelled")) }
+            return .failure(ProbeError("expanding '\(pattern)' did not finish before the deadline"))
+        }
         return .success(results.sorted())
     }
 
