@@ -1,0 +1,106 @@
+import DoctorCLI
+import DoctorCore
+import DoctorProbes
+import Foundation
+import Testing
+
+/// The repository stays consistent: generated files are fresh, every probe has its file, schema fragment and
+/// page, every shipped check validates with an independent JSON Schema validator, and the invalid corpus is
+/// rejected by both that validator and the loader.
+@Suite struct RepositoryTests {
+    @Test func generatedFilesAreFresh() throws {
+        for file in GeneratedFiles.all() {
+            let committed = try? String(contentsOfFile: repoRoot + "/" + file.path, encoding: .utf8)
+            #expect(committed == file.content, "\(file.path) is stale: run `\(GeneratedFiles.command)`")
+        }
+    }
+
+    @Test func everyProbeHasItsFileFragmentAndPage() throws {
+        let sources = FileManager.default.enumerator(atPath: repoRoot + "/Sources/DoctorProbes")?.compactMap { $0 as? String } ?? []
+        let probeFiles = Set(sources.filter { $0.hasSuffix("Probe.swift") }.map { ($0 as NSString).lastPathComponent })
+        let registered = Set(BuiltInProbes.all.map { "\(String(describing: $0)).swift" })
+        #expect(probeFiles == registered, "Sources/DoctorProbes/**/*Probe.swift and BuiltInProbes.all differ")
+        let names = BuiltInProbes.all.map { String(describing: $0) }
+        #expect(names == names.sorted(), "BuiltInProbes.all must stay sorted")
+        for probe in BuiltInProbes.all {
+            let type = probe.spec.type
+            #expect(FileManager.default.fileExists(atPath: repoRoot + "/schemas/probes/\(type).schema.json"), "no schema fragment for \(type)")
+            #expect(FileManager.default.fileExists(atPath: repoRoot + "/docs/probes/\(type).md"), "no reference page for \(type)")
+        }
+    }
+
+    @Test func shippedChecksValidateWithAnIndependentValidator() throws {
+        let validator = try tool("check-jsonschema")
+        let files = (FileManager.default.enumerator(atPath: repoRoot + "/checks")?.compactMap { $0 as? String } ?? [])
+            .filter { $0.hasSuffix(".yaml") }.map { repoRoot + "/checks/" + $0 }
+        let checks = files.filter { !$0.hasSuffix("/catalog.yaml") }
+        let manifests = files.filter { $0.hasSuffix("/catalog.yaml") }
+        #expect(!checks.isEmpty)
+        let result = try run(validator, ["--schemafile", repoRoot + "/schemas/check.schema.json"] + checks)
+        #expect(result.status == 0, "\(result.stdout)\(result.stderr)")
+        if !manifests.isEmpty {
+            let manifest = try run(validator, ["--schemafile", repoRoot + "/schemas/catalog.schema.json"] + manifests)
+            #expect(manifest.status == 0, "\(manifest.stdout)\(manifest.stderr)")
+        }
+        let loaded = try doctor(["validate", repoRoot + "/checks"])
+        #expect(loaded.status == 0, "\(loaded.stderr)")
+    }
+
+    static func fixtures(_ group: String) -> [String] {
+        let directory = repoRoot + "/Tests/DoctorCLITests/Fixtures/" + group
+        return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()
+    }
+
+    /// The `# expect: LINE:COL message` header of a fixture.
+    static func expectation(_ path: String) throws -> (String, String) {
+        let text = try String(contentsOfFile: path, encoding: .utf8)
+        let line = try #require(text.split(separator: "\n").first { $0.hasPrefix("# expect: ") })
+        let rest = line.dropFirst("# expect: ".count)
+        let space = try #require(rest.firstIndex(of: " "))
+        return (String(rest[..<space]), String(rest[rest.index(after: space)...]))
+    }
+
+    @Test(arguments: fixtures("invalid"))
+    func invalidFilesAreRejectedByBothValidators(_ name: String) throws {
+        let path = repoRoot + "/Tests/DoctorCLITests/Fixtures/invalid/" + name
+        let schema = try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/check.schema.json", path])
+        #expect(schema.status != 0, "check-jsonschema accepted \(name)")
+        let (position, message) = try RepositoryTests.expectation(path)
+        let loader = try doctor(["validate", path])
+        #expect(loader.status == 65)
+        #expect(loader.stderr.contains("\(path):\(position): error: "), "\(name): \(loader.stderr)")
+        #expect(loader.stderr.contains(message), "\(name): \(loader.stderr)")
+    }
+
+    /// Mistakes only the loader can see (they span checks or depend on catalog.yaml): the schema accepts
+    /// them, by design, and the loader rejects them.
+    @Test(arguments: fixtures("loader-only"))
+    func crossCheckMistakesAreRejectedByTheLoader(_ name: String) throws {
+        let path = repoRoot + "/Tests/DoctorCLITests/Fixtures/loader-only/" + name
+        let (position, message) = try RepositoryTests.expectation(path)
+        let loader = try doctor(["validate", path])
+        #expect(loader.status == 65)
+        #expect(loader.stderr.contains("\(path):\(position): error: "), "\(name): \(loader.stderr)")
+        #expect(loader.stderr.contains(message), "\(name): \(loader.stderr)")
+    }
+
+    @Test(arguments: fixtures("valid"))
+    func validFilesAreAcceptedByBoth(_ name: String) throws {
+        let path = repoRoot + "/Tests/DoctorCLITests/Fixtures/valid/" + name
+        let schema = try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/check.schema.json", path])
+        #expect(schema.status == 0, "\(schema.stdout)")
+        let loader = try doctor(["validate", path])
+        #expect(loader.status == 0, "\(loader.stderr)")
+    }
+
+    @Test func exitCodesAreDocumented() throws {
+        let doc = try String(contentsOfFile: repoRoot + "/docs/exit-codes.md", encoding: .utf8)
+        let readme = try String(contentsOfFile: repoRoot + "/README.md", encoding: .utf8)
+        for status in ExitStatus.allCases {
+            #expect(doc.contains("| \(status.rawValue) |"), "docs/exit-codes.md lacks \(status.rawValue)")
+        }
+        for code in [0, 1, 2, 3, 64, 65] {
+            #expect(readme.contains("| \(code) |"), "README lacks exit code \(code)")
+        }
+    }
+}
