@@ -93,7 +93,7 @@ import Testing
         ("operator that does not apply", ["a.yaml": check("a", probe: "{type: value, number: 1}", expect: "{number: {within: 1}}")],
          ["a.yaml:6:21: error: [a] operator 'within' does not apply to number (a number)"]),
         ("unknown operator", ["a.yaml": check("a", probe: "{type: value, number: 1}", expect: "{number: {gte: 1}}")],
-         ["a.yaml:6:21: error: [a] unknown key 'gte' in expect.number (did you mean 'gt'?)"]),
+         ["a.yaml:6:21: error: [a] unknown key 'gte' in expect.number (did you mean 'ge'?)"]),
         ("bad regex", ["a.yaml": check("a", probe: "{type: value, number: 1, text: x}", expect: "{text: {matches: \"(\"}}")],
          ["a.yaml:6:28: error: [a] expect.text.matches: invalid regular expression '(': "]),
         ("requires unknown", ["a.yaml": check("a", probe: "{type: value, number: 1}", extra: "requires: [b]") + check("bb", probe: "{type: value, number: 1}")],

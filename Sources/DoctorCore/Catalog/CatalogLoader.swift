@@ -107,7 +107,8 @@ public struct CatalogLoader: Sendable {
         for check in checks {
             for required in check.requires where byID[required] == nil || required == check.id {
                 let message = required == check.id ? "check requires itself" : "requires unknown check '\(required)'"
-                let hint = required == check.id ? nil : Suggest.closest(to: required, in: byID.keys).map { "did you mean '\($0)'?" }
+                let candidates = byID.keys.filter { $0 != check.id }
+                let hint = required == check.id ? nil : Suggest.closest(to: required, in: candidates).map { "did you mean '\($0)'?" }
                 issues.append(CatalogIssue(file: check.location.file, mark: check.location.mark, checkID: check.id, message: message, hint: hint))
             }
         }

@@ -152,10 +152,12 @@ public struct CompiledRegex: @unchecked Sendable, Hashable {
 
 /// "Did you mean" suggestions by edit distance.
 public enum Suggest {
+    /// The closest candidate within a few edits; ties go to the earlier one in sorted order, so the
+    /// suggestion never depends on dictionary order.
     public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
         let limit = max(2, word.count / 3)
         var best: (String, Int)?
-        for candidate in candidates {
+        for candidate in candidates.sorted() where candidate != word {
             let distance = editDistance(word, candidate)
             if distance <= limit, distance < (best?.1 ?? .max) { best = (candidate, distance) }
         }
