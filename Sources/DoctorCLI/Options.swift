@@ -74,7 +74,7 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Show evidence (observed and expected) and durations for every check.")
     var verbose = false
 
-    @Option(help: ArgumentHelp("Colour: auto (a terminal without NO_COLOR), always, never.", valueName: "when"))
+    @Option(help: ArgumentHelp("Colour: auto (a terminal), always, never. NO_COLOR in the environment always wins.", valueName: "when"))
     var color: ColorMode = .auto
 
     func formatter(_ registry: FormatterRegistry) throws -> any ResultFormatter {
@@ -82,13 +82,14 @@ struct OutputOptions: ParsableArguments {
             let hint = Suggest.closest(to: format, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
             throw ValidationError("unknown format '\(format)'\(hint); available: \(registry.names.joined(separator: ", "))")
         }
+        let env = ProcessInfo.processInfo.environment
+        let noColor = !(env["NO_COLOR"] ?? "").isEmpty
         let useColor: Bool
         switch color {
+        case _ where noColor: useColor = false
         case .always: useColor = true
         case .never: useColor = false
-        case .auto:
-            let env = ProcessInfo.processInfo.environment
-            useColor = output == nil && isatty(STDOUT_FILENO) == 1 && env["NO_COLOR"] == nil && env["TERM"] != "dumb"
+        case .auto: useColor = output == nil && isatty(STDOUT_FILENO) == 1 && env["TERM"] != "dumb"
         }
         return type.init(options: FormatOptions(color: useColor, verbose: verbose))
     }

@@ -40,7 +40,12 @@ struct RunCommand: AsyncParsableCommand {
             timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
             deadline: try execution.seconds(execution.deadline, "deadline"),
             variables: session.variables)
-        let runner = Runner(registry: Toolbox.current.probes, options: options, logger: Logger(label: "doctor"))
+        let logger = Logger(label: "doctor")
+        logger.info("catalog loaded", metadata: [
+            "checks": "\(session.catalog.checks.count)", "files": "\(session.catalog.files.count)",
+            "digest": "\(session.catalog.digest)", "selected": "\(plan.count)", "jobs": "\(options.jobs)",
+        ])
+        let runner = Runner(registry: Toolbox.current.probes, options: options, logger: logger)
 
         let startedAt = Date().timeIntervalSince1970
         let outcome = await SignalGuard.run { interruption in

@@ -226,3 +226,14 @@ import Testing
         #expect(checks.last?["message"] as? String == "not finished: interrupted by SIGINT")
     }
 }
+
+@Suite struct ColourTests {
+    @Test func noColorAlwaysWins() throws {
+        let scratch = Scratch()
+        scratch.write("c.yaml", envCheck("home-set", "HOME"))
+        let forced = try doctor(["run", "--catalog", scratch.path, "--color", "always"])
+        #expect(forced.stdout.contains("\u{1B}["))
+        let vetoed = try doctor(["run", "--catalog", scratch.path, "--color", "always"], environment: ["NO_COLOR": "1"])
+        #expect(!vetoed.stdout.contains("\u{1B}["))
+    }
+}

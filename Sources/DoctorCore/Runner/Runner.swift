@@ -104,6 +104,7 @@ public struct Runner: Sendable {
                         continue
                     }
                     inFlight += 1
+                    logger.trace("start", metadata: ["check": "\(entry.check.id)"])
                     group.addTask {
                         let result = await self.execute(entry.check, asRequirement: entry.asRequirement, board: board, runDeadline: runDeadline, interruption: interruption)
                         board.post(entry.check.id, result.status)
@@ -113,6 +114,9 @@ public struct Runner: Sendable {
                 }
                 guard let (index, result) = await group.next() else { break }
                 inFlight -= 1
+                logger.debug("\(result.status.rawValue)", metadata: [
+                    "check": "\(result.check.id)", "seconds": "\(result.durationSeconds)", "message": "\(result.message)",
+                ])
                 results[index] = result
             }
             if let reason = stopReason() { stop.withLock { if $0 == nil { $0 = reason } } }
