@@ -63,14 +63,16 @@ let package = Package(
         .executableTarget(name: "doctor", dependencies: ["DoctorCLI"], swiftSettings: strict),
         .executableTarget(name: "sesame", dependencies: ["DoctorCLI"], swiftSettings: strict),
         .executableTarget(name: "doctor-dev", dependencies: ["DoctorCLI"], swiftSettings: strict),
+        // Helpers shared by the test targets.
+        .target(name: "DoctorTestSupport", path: "Tests/DoctorTestSupport", swiftSettings: strict),
         .testTarget(
             name: "DoctorCoreTests",
-            dependencies: ["DoctorCore", "DoctorProbes"],
+            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DoctorProbesTests",
-            dependencies: ["DoctorCore", "DoctorProbes"],
+            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
@@ -80,7 +82,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoctorCLITests",
-            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters"],
+            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,3 +1,4 @@
+import DoctorTestSupport
 import Foundation
 import Testing
 
@@ -201,7 +202,8 @@ import Testing
         #expect(json?["incomplete_reason"] as? String == "run deadline of 300ms exceeded")
     }
 
-    @Test func sigintStopsTheRunWithAPartialReport() throws {
+    @Test(arguments: [(SIGINT, "SIGINT", Int32(130)), (SIGTERM, "SIGTERM", Int32(143))])
+    func aSignalStopsTheRunWithAPartialReport(_ signal: Int32, _ name: String, _ code: Int32) throws {
         let scratch = Scratch()
         scratch.write("c.yaml", "- {id: quick, title: quick, category: configuration, severity: low, probe: {type: env, name: HOME}}\n"
             + "- {id: walk, title: walk, category: configuration, severity: low, timeout: 120s, probe: {type: file, none: \"/**/*.doctor-never-matches\"}}\n")
@@ -212,18 +214,18 @@ import Testing
         process.standardError = FileHandle.nullDevice
         try process.run()
         usleep(700_000)
-        kill(process.processIdentifier, SIGINT)
+        kill(process.processIdentifier, signal)
         let started = Date()
         process.waitUntilExit()
-        #expect(Date().timeIntervalSince(started) < 3, "did not stop promptly after SIGINT")
-        #expect(process.terminationStatus == 130)
+        #expect(Date().timeIntervalSince(started) < 3, "did not stop promptly after \(name)")
+        #expect(process.terminationStatus == code)
         let data = try #require(scratch.read("report.json")).data(using: .utf8)!
         let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
         #expect(json["incomplete"] as? Bool == true)
-        #expect(json["incomplete_reason"] as? String == "interrupted by SIGINT")
+        #expect(json["incomplete_reason"] as? String == "interrupted by \(name)")
         let checks = json["checks"] as? [[String: Any]] ?? []
         #expect(checks.map { $0["status"] as? String } == ["pass", "skip"])
-        #expect(checks.last?["message"] as? String == "not finished: interrupted by SIGINT")
+        #expect(checks.last?["message"] as? String == "not finished: interrupted by \(name)")
     }
 }
 

@@ -65,6 +65,11 @@ import Testing
         let path = repoRoot + "/Tests/DoctorCLITests/Fixtures/invalid/" + name
         let schema = try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/check.schema.json", path])
         #expect(schema.status != 0, "check-jsonschema accepted \(name)")
+        try RepositoryTests.expectLoaderRejects(path, name)
+    }
+
+    /// The loader rejects `path` (exit 65) with the issue its `# expect:` header names.
+    static func expectLoaderRejects(_ path: String, _ name: String) throws {
         let (position, message) = try RepositoryTests.expectation(path)
         let loader = try doctor(["validate", path])
         #expect(loader.status == 65)
@@ -76,12 +81,7 @@ import Testing
     /// them, by design, and the loader rejects them.
     @Test(arguments: fixtures("loader-only"))
     func crossCheckMistakesAreRejectedByTheLoader(_ name: String) throws {
-        let path = repoRoot + "/Tests/DoctorCLITests/Fixtures/loader-only/" + name
-        let (position, message) = try RepositoryTests.expectation(path)
-        let loader = try doctor(["validate", path])
-        #expect(loader.status == 65)
-        #expect(loader.stderr.contains("\(path):\(position): error: "), "\(name): \(loader.stderr)")
-        #expect(loader.stderr.contains(message), "\(name): \(loader.stderr)")
+        try RepositoryTests.expectLoaderRejects(repoRoot + "/Tests/DoctorCLITests/Fixtures/loader-only/" + name, name)
     }
 
     @Test(arguments: fixtures("valid"))

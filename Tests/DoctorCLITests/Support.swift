@@ -1,3 +1,4 @@
+import DoctorTestSupport
 import Foundation
 import Testing
 
@@ -80,28 +81,7 @@ func doctor(_ arguments: [String], environment: [String: String?] = [:], cwd: St
     try run(try executable("doctor"), arguments, environment: environment, cwd: cwd)
 }
 
-/// A temporary directory with files, removed afterwards.
-final class Scratch: @unchecked Sendable {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/doctor-cli-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let full = path + "/" + name
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-        return full
-    }
-
-    func read(_ name: String) -> String? { try? String(contentsOfFile: path + "/" + name, encoding: .utf8) }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
+typealias Scratch = TemporaryDirectory
 
 /// A check on an environment variable (`env` probe) with the required keys filled in.
 func envCheck(_ id: String, _ name: String, expect: String? = nil, extra: String = "") -> String {

@@ -1,3 +1,4 @@
+import DoctorTestSupport
 import DoctorCore
 import Foundation
 import Synchronization

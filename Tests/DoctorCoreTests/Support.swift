@@ -1,28 +1,7 @@
 import DoctorCore
+import DoctorTestSupport
 import Foundation
 import Synchronization
-
-/// A temporary directory removed when the value goes away.
-final class TemporaryDirectory: @unchecked Sendable {
-    let path: String
-
-    init() {
-        var template = Array("/tmp/doctor-test-XXXXXX".utf8CString)
-        let made = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        precondition(made != nil, "mkdtemp failed")
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
-    @discardableResult
-    func write(_ name: String, _ text: String) -> String {
-        let full = path + "/" + name
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(text.utf8))
-        return full
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
-}
 
 /// Probes for the runner's tests: each does one scripted thing.
 struct ValueProbe: BoundedProbe {

@@ -1,28 +1,14 @@
 import DoctorCore
 import DoctorProbes
+import DoctorTestSupport
 import Foundation
 import Testing
 
-/// A temporary directory with real files of known kinds, removed afterwards.
-final class Fixture: @unchecked Sendable {
-    let path: String
+typealias Fixture = TemporaryDirectory
 
-    init() {
-        var template = Array("/tmp/doctor-probe-XXXXXX".utf8CString)
-        _ = template.withUnsafeMutableBufferPointer { mkdtemp($0.baseAddress!) }
-        path = String(decoding: template.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
-    }
-
+extension TemporaryDirectory {
     @discardableResult
-    func file(_ name: String, _ content: String = "", mode: mode_t = 0o600) -> String {
-        let full = path + "/" + name
-        try? FileManager.default.createDirectory(atPath: (full as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
-        _ = FileManager.default.createFile(atPath: full, contents: Data(content.utf8))
-        chmod(full, mode)
-        return full
-    }
-
-    deinit { try? FileManager.default.removeItem(atPath: path) }
+    func file(_ name: String, _ content: String = "", mode: mode_t = 0o600) -> String { write(name, content, mode: mode) }
 }
 
 /// Loads the checks (YAML) with the built-in probes and runs them.
