@@ -18,6 +18,8 @@ public struct Check: Sendable {
     public var whenReason: String?
     public var tags: [String]
     public var location: SourceLocation
+    /// The observations the expectations use (computed once).
+    public var wanted: [String] { expectations.map(\.observation) }
 
     public init(
         id: String, title: String, description: String? = nil, rationale: String? = nil, category: String,

@@ -3,11 +3,18 @@
 public struct CheckResult: Sendable {
     public var check: Check
     public var status: CheckStatus
-    public var message: String
+    /// A one-line account: what failed, why it was skipped, or (for a pass) the values that were expected.
+    public var message: String {
+        get { storedMessage ?? Evaluation.passMessage(observed, resolved) }
+        set { storedMessage = newValue }
+    }
+    private var storedMessage: String?
     /// What the probe saw, one entry per subject.
     public var observed: [ObservedSubject]
-    /// What the check expected: observation → conditions in words.
-    public var expected: [(observation: String, summary: String)]
+    /// The expectations as resolved for this run.
+    public var resolved: [ResolvedExpectation]
+    /// What the check expected: observation → conditions in words (rendered on demand).
+    public var expected: [(observation: String, summary: String)] { resolved.map { ($0.observation, $0.summary) } }
     /// Wall-clock start, seconds since the Unix epoch (nil when the check never started).
     public var startedAt: Double?
     public var finishedAt: Double?
@@ -15,16 +22,17 @@ public struct CheckResult: Sendable {
     /// True when the check was pulled into the run because a selected check requires it.
     public var includedAsRequirement: Bool
 
+    /// `message` nil means "the pass message", rendered when asked for.
     public init(
-        check: Check, status: CheckStatus, message: String, observed: [ObservedSubject] = [],
-        expected: [(observation: String, summary: String)] = [], startedAt: Double? = nil, finishedAt: Double? = nil,
+        check: Check, status: CheckStatus, message: String?, observed: [ObservedSubject] = [],
+        resolved: [ResolvedExpectation] = [], startedAt: Double? = nil, finishedAt: Double? = nil,
         duration: Duration = .zero, includedAsRequirement: Bool = false
     ) {
         self.check = check
         self.status = status
-        self.message = message
+        self.storedMessage = message
         self.observed = observed
-        self.expected = expected
+        self.resolved = resolved
         self.startedAt = startedAt
         self.finishedAt = finishedAt
         self.duration = duration

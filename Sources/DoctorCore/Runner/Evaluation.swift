@@ -1,11 +1,11 @@
 /// Turns a probe's observations and a check's expectations into a status, a message and the evidence.
 enum Evaluation {
-    static func evaluate(_ output: ProbeOutput, _ expectations: [ResolvedExpectation], spec: ProbeSpec) -> (CheckStatus, String, [ObservedSubject]) {
+    /// Status, message (nil for a pass: rendered on demand) and evidence.
+    static func evaluate(_ output: ProbeOutput, _ expectations: [ResolvedExpectation], spec: ProbeSpec) -> (CheckStatus, String?, [ObservedSubject]) {
         var failures: [String] = output.problems
         var warnings: [String] = []
         var subjects: [ObservedSubject] = []
         subjects.reserveCapacity(output.observations.count)
-        let types = Dictionary(spec.observations.map { ($0.name, $0.type) }, uniquingKeysWith: { first, _ in first })
 
         for observation in output.observations {
             var problem: String?
@@ -44,15 +44,23 @@ enum Evaluation {
                 warnings += subjectWarnings.map { prefix + $0 }
                 problem = subjectWarnings.joined(separator: "; ")
             }
-            let values = observation.values.sorted { $0.key < $1.key }.map {
-                ObservedValue(name: $0.key, value: $0.value, type: types[$0.key])
+            // Evidence in the spec's order, typed by the spec (no sorting, no lookups by type).
+            var values: [ObservedValue] = []
+            values.reserveCapacity(observation.values.count)
+            for declared in spec.observations {
+                if let value = observation.values[declared.name] { values.append(ObservedValue(name: declared.name, value: value, type: declared.type)) }
+            }
+            if values.count < observation.values.count {
+                for (name, value) in observation.values.sorted(by: { $0.key < $1.key }) where spec.observation(name) == nil {
+                    values.append(ObservedValue(name: name, value: value, type: nil))
+                }
             }
             subjects.append(ObservedSubject(subject: observation.subject, values: values, problem: problem))
         }
 
         if !failures.isEmpty { return (.fail, summarize(failures, of: output.observations.count), subjects) }
         if !warnings.isEmpty { return (.warn, summarize(warnings, of: output.observations.count), subjects) }
-        return (.pass, passMessage(output, expectations), subjects)
+        return (.pass, nil, subjects)
     }
 
     static func summarize(_ lines: [String], of total: Int) -> String {
@@ -60,15 +68,15 @@ enum Evaluation {
         return lines.count > 3 ? "\(shown); and \(lines.count - 3) more" : shown
     }
 
-    static func passMessage(_ output: ProbeOutput, _ expectations: [ResolvedExpectation]) -> String {
-        if output.observations.count == 1, let only = output.observations.first {
+    static func passMessage(_ observed: [ObservedSubject], _ expectations: [ResolvedExpectation]) -> String {
+        if observed.count == 1, let only = observed.first {
             let parts = expectations.compactMap { expectation in
-                only.values[expectation.observation].map { "\(expectation.observation) \($0.display(as: expectation.type))" }
+                only.values.first { $0.name == expectation.observation }.map { "\(expectation.observation) \($0.text)" }
             }
             let subject = only.subject.map { "\($0): " } ?? ""
             return parts.isEmpty ? "\(subject)ok" : subject + parts.joined(separator: ", ")
         }
-        let count = output.observations.count
+        let count = observed.count
         return count == 1 ? "1 subject as expected" : "\(count) subjects, all as expected"
     }
 }

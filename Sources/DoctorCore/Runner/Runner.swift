@@ -73,55 +73,83 @@ public struct Runner: Sendable {
 
     /// Runs `plan`. Cancelling the calling task (SIGINT/SIGTERM in the CLI) stops the run cleanly: checks in
     /// flight end as `skip` ("interrupted"), checks not started are `skip` too, and `stop` says why.
+    ///
+    /// `jobs` workers pull checks in schedule order (a check after the checks it requires), so there is one
+    /// task per worker, not per check. A check waiting for its requirements only waits for checks that were
+    /// pulled earlier, so the pool cannot deadlock.
     public func run(_ plan: [(check: Check, asRequirement: Bool)], interruption: @escaping @Sendable () -> String? = { nil }) async -> Outcome {
         let start = ContinuousClock.now
         let runDeadline = options.deadline.map { start + .seconds($0) }
         let order = Runner.schedule(plan.map(\.check))
         let board = ResultBoard()
-        let stop = Mutex<Stop?>(nil)
-        var results = [CheckResult?](repeating: nil, count: plan.count)
+        let queue = WorkQueue(count: order.count)
+        let stop = StopFlag(deadline: runDeadline, seconds: options.deadline, interruption: interruption)
 
-        await withTaskGroup(of: (Int, CheckResult).self) { group in
-            var next = 0
-            var inFlight = 0
-            func stopReason() -> Stop? {
-                if let signal = interruption() { return .interrupted(signal) }
-                if Task.isCancelled { return .interrupted("cancellation") }
-                if let runDeadline, ContinuousClock.now >= runDeadline, let seconds = options.deadline { return .deadline(seconds) }
-                return nil
-            }
-            while next < order.count || inFlight > 0 {
-                while inFlight < max(1, options.jobs) && next < order.count {
-                    let index = order[next]
-                    next += 1
-                    let entry = plan[index]
-                    if let reason = stop.withLock({ $0 }) ?? stopReason() {
-                        stop.withLock { if $0 == nil { $0 = reason } }
-                        let result = Runner.notRun(entry.check, reason: reason, asRequirement: entry.asRequirement)
+        let workers = max(1, min(options.jobs, order.count))
+        let gathered = await withTaskGroup(of: [(Int, CheckResult)].self) { group in
+            for _ in 0..<workers {
+                group.addTask {
+                    var done: [(Int, CheckResult)] = []
+                    while let position = queue.next() {
+                        let index = order[position]
+                        let entry = plan[index]
+                        let result: CheckResult
+                        if let reason = stop.reason() {
+                            result = Runner.notRun(entry.check, reason: reason, asRequirement: entry.asRequirement)
+                        } else {
+                            logger.trace("start", metadata: ["check": "\(entry.check.id)"])
+                            result = await self.execute(entry.check, asRequirement: entry.asRequirement, board: board, runDeadline: runDeadline, interruption: interruption)
+                            if logger.logLevel <= .debug {
+                                logger.debug("\(result.status.rawValue)", metadata: [
+                                    "check": "\(result.check.id)", "seconds": "\(result.durationSeconds)", "message": "\(result.message)",
+                                ])
+                            }
+                        }
                         board.post(entry.check.id, result.status)
                         onResult?(result)
-                        results[index] = result
-                        continue
+                        done.append((index, result))
                     }
-                    inFlight += 1
-                    logger.trace("start", metadata: ["check": "\(entry.check.id)"])
-                    group.addTask {
-                        let result = await self.execute(entry.check, asRequirement: entry.asRequirement, board: board, runDeadline: runDeadline, interruption: interruption)
-                        board.post(entry.check.id, result.status)
-                        self.onResult?(result)
-                        return (index, result)
-                    }
+                    return done
                 }
-                guard let (index, result) = await group.next() else { break }
-                inFlight -= 1
-                logger.debug("\(result.status.rawValue)", metadata: [
-                    "check": "\(result.check.id)", "seconds": "\(result.durationSeconds)", "message": "\(result.message)",
-                ])
-                results[index] = result
             }
-            if let reason = stopReason() { stop.withLock { if $0 == nil { $0 = reason } } }
+            var all = [CheckResult?](repeating: nil, count: plan.count)
+            for await part in group {
+                for (index, result) in part { all[index] = result }
+            }
+            return all
         }
-        return Outcome(results: results.compactMap { $0 }, stop: stop.withLock { $0 })
+        return Outcome(results: gathered.compactMap { $0 }, stop: stop.reason())
+    }
+
+    /// Why the run should stop, decided once: an interruption, cancellation, or the run deadline.
+    final class StopFlag: Sendable {
+        private let decided = Mutex<Stop?>(nil)
+        private let deadline: ContinuousClock.Instant?
+        private let seconds: Double?
+        private let interruption: @Sendable () -> String?
+
+        init(deadline: ContinuousClock.Instant?, seconds: Double?, interruption: @escaping @Sendable () -> String?) {
+            self.deadline = deadline
+            self.seconds = seconds
+            self.interruption = interruption
+        }
+
+        func reason() -> Stop? {
+            if let known = decided.withLock({ $0 }) { return known }
+            var reason: Stop?
+            if let signal = interruption() {
+                reason = .interrupted(signal)
+            } else if Task.isCancelled {
+                reason = .interrupted("cancellation")
+            } else if let deadline, let seconds, ContinuousClock.now >= deadline {
+                reason = .deadline(seconds)
+            }
+            guard let reason else { return nil }
+            return decided.withLock { current in
+                if current == nil { current = reason }
+                return current
+            }
+        }
     }
 
     /// Catalog order, except that a check comes after the checks it requires.
@@ -202,7 +230,7 @@ public struct Runner: Sendable {
         let started = ContinuousClock.now
         var deadline = started + .seconds(seconds)
         if let runDeadline, runDeadline < deadline { deadline = runDeadline }
-        let context = ProbeContext(deadline: deadline, variables: variables, wanted: Set(check.expectations.map(\.observation)), logger: logger)
+        let context = ProbeContext(deadline: deadline, variables: variables, wanted: check.wanted, logger: logger)
 
         let observed: Result<ProbeOutput, ProbeError>
         if registry.bounded.contains(check.probe.type) {
@@ -252,14 +280,14 @@ public struct Runner: Sendable {
     }
 
     func finish(
-        _ check: Check, _ status: CheckStatus, _ message: String, _ subjects: [ObservedSubject],
+        _ check: Check, _ status: CheckStatus, _ message: String?, _ subjects: [ObservedSubject],
         _ expectations: [ResolvedExpectation], _ startWall: Double, _ started: ContinuousClock.Instant, _ asRequirement: Bool
     ) -> CheckResult {
         let elapsed = ContinuousClock.now - started
         let endWall = Runner.wallClock()
         return CheckResult(
             check: check, status: status, message: message, observed: subjects,
-            expected: expectations.map { ($0.observation, $0.summary) }, startedAt: startWall, finishedAt: endWall,
+            resolved: expectations, startedAt: startWall, finishedAt: endWall,
             duration: elapsed, includedAsRequirement: asRequirement)
     }
 

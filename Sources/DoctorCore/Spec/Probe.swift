@@ -52,16 +52,19 @@ public struct ProbeContext: Sendable {
     public var deadline: ContinuousClock.Instant
     /// The variables of the run (environment, built-ins, `--var`).
     public var variables: Variables
-    /// The observations the check's expectations use: probes skip costly work nobody asked for (e.g. hashing).
-    public var wanted: Set<String>
+    /// The observations the check's expectations use.
+    public var wanted: [String]
     public var logger: Logger
 
-    public init(deadline: ContinuousClock.Instant, variables: Variables, wanted: Set<String>, logger: Logger) {
+    public init(deadline: ContinuousClock.Instant, variables: Variables, wanted: [String], logger: Logger) {
         self.deadline = deadline
         self.variables = variables
         self.wanted = wanted
         self.logger = logger
     }
+
+    /// Whether an expectation uses `observation`: probes skip costly work nobody asked for (e.g. hashing).
+    public func wants(_ observation: String) -> Bool { wanted.contains(observation) }
 
     public var timeRemaining: Duration { deadline - .now }
     public var isExpired: Bool { ContinuousClock.now >= deadline }

@@ -60,7 +60,8 @@ public struct YAMLPair: Sendable {
 }
 
 /// The small node tree the catalog decoder works on. Mapping keys are scalars; pairs keep document order.
-public indirect enum YAMLNode: Sendable {
+/// (Not `indirect`: the recursion goes through arrays, so scalars need no box of their own.)
+public enum YAMLNode: Sendable {
     case scalar(YAMLScalar)
     case sequence([YAMLNode], SourceMark)
     case mapping([YAMLPair], SourceMark)

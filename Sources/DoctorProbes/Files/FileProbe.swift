@@ -136,7 +136,7 @@ public struct FileProbe: BoundedProbe {
             "size": .int(info.size),
         ]
         if info.type == "symlink", let target = FileSystem.linkTarget(path) { values["target"] = .string(target) }
-        if context.wanted.contains("sha256") {
+        if context.wants("sha256") {
             if info.type == "file" {
                 values["sha256"] = .string(try FileSystem.sha256(path, follow: follow, deadline: context.deadline).get())
             }
