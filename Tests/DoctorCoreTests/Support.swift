@@ -22,7 +22,7 @@ struct ValueProbe: BoundedProbe {
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        var values: [String: Value] = ["number": .double(number), "latency": .double(number)]
+        var values: ObservedValues = ["number": .double(number), "latency": .double(number)]
         if let text { values["text"] = .string(text) }
         return .single(values)
     }

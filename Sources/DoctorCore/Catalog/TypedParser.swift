@@ -131,8 +131,9 @@ public enum TypedParser {
     }
 }
 
-/// A regular expression compiled once, at load time or when its variables are expanded.
-public struct CompiledRegex: @unchecked Sendable, Hashable {
+/// A regular expression compiled once, at load time or when its variables are expanded. A class, so that the
+/// conditions holding it share one compiled program.
+public final class CompiledRegex: @unchecked Sendable, Hashable {
     // `Regex` is an immutable value; its output type is what keeps it from being `Sendable`.
     public let regex: Regex<AnyRegexOutput>
     public let pattern: String

@@ -1,25 +1,26 @@
-/// One check of the catalog, as loaded and validated.
-public struct Check: Sendable {
-    public var id: String
-    public var title: String
-    public var description: String?
-    public var rationale: String?
-    public var category: String
-    public var severity: Severity
+/// One check of the catalog, as loaded and validated. Immutable, and a class so that the many places a check
+/// is passed (plans, results, reports) share one copy.
+public final class Check: Sendable {
+    public let id: String
+    public let title: String
+    public let description: String?
+    public let rationale: String?
+    public let category: String
+    public let severity: Severity
     /// Framework → control IDs, in catalog order.
-    public var governance: [(framework: String, controls: [String])]
-    public var probe: ProbeInvocation
-    public var expectations: [Expectation]
-    public var remediation: String?
+    public let governance: [(framework: String, controls: [String])]
+    public let probe: ProbeInvocation
+    public let expectations: [Expectation]
+    public let remediation: String?
     /// Seconds; nil means the catalog's or the run's default.
-    public var timeout: Double?
-    public var requires: [String]
-    public var when: [WhenCondition]
-    public var whenReason: String?
-    public var tags: [String]
-    public var location: SourceLocation
+    public let timeout: Double?
+    public let requires: [String]
+    public let when: [WhenCondition]
+    public let whenReason: String?
+    public let tags: [String]
+    public let location: SourceLocation
     /// The observations the expectations use (computed once).
-    public var wanted: [String] { expectations.map(\.observation) }
+    public let wanted: [String]
 
     public init(
         id: String, title: String, description: String? = nil, rationale: String? = nil, category: String,
@@ -43,6 +44,7 @@ public struct Check: Sendable {
         self.whenReason = whenReason
         self.tags = tags
         self.location = location
+        self.wanted = expectations.map(\.observation)
     }
 
     public func controls(for framework: String) -> [String] {

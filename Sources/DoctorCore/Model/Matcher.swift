@@ -187,15 +187,16 @@ extension Expectation {
     public func resolve(_ variables: Variables) throws(ResolutionError) -> ResolvedExpectation {
         func clauses(_ conditions: [Condition], _ group: String) throws(ResolutionError) -> [ResolvedExpectation.Clause] {
             var out: [ResolvedExpectation.Clause] = []
+            out.reserveCapacity(conditions.count)
             for condition in conditions {
-                let field = "expect.\(observation)\(group).\(condition.op.rawValue)"
-                let operand = try condition.operand.resolve(variables, field: field)
+                let field = { "expect.\(observation)\(group).\(condition.op.rawValue)" }
+                let operand = try condition.operand.resolve(variables, field: field())
                 var regex = condition.regex
                 if regex == nil, condition.op == .matches || condition.op == .notMatches, let pattern = operand.asString {
                     do {
                         regex = try CompiledRegex(pattern)
                     } catch {
-                        throw ResolutionError(field: field, mark: condition.mark, message: "invalid regular expression '\(pattern)' in \(field)")
+                        throw ResolutionError(field: field(), mark: condition.mark, message: "invalid regular expression '\(pattern)' in \(field())")
                     }
                 }
                 out.append(.init(op: condition.op, operand: operand, regex: regex))

@@ -7,11 +7,12 @@ public indirect enum Setting: Sendable {
     case map([(key: String, value: Setting)], SourceMark)
 
     /// Resolves variables and parses templated values. `field` names the place for messages (`probe.path`).
-    public func resolve(_ variables: Variables, field: String) throws(ResolutionError) -> Value {
+    public func resolve(_ variables: Variables, field fieldName: @autoclosure () -> String) throws(ResolutionError) -> Value {
         switch self {
         case .value(let value):
             return value
         case .template(let template, let type, let mark):
+            let field = fieldName()
             let text: String
             do {
                 text = try template.expand(variables)
@@ -29,9 +30,11 @@ public indirect enum Setting: Sendable {
         case .list(let items, _):
             var values: [Value] = []
             values.reserveCapacity(items.count)
+            let field = fieldName()
             for item in items { values.append(try item.resolve(variables, field: field)) }
             return .list(values)
         case .map(let pairs, _):
+            let field = fieldName()
             var values: [Value] = []
             for pair in pairs {
                 values.append(.list([.string(pair.key), try pair.value.resolve(variables, field: "\(field).\(pair.key)")]))

@@ -1,26 +1,23 @@
 /// The result of one check: status, a one-line message, and the evidence (what was observed against what was
 /// expected), with timing.
-public struct CheckResult: Sendable {
-    public var check: Check
-    public var status: CheckStatus
+public final class CheckResult: Sendable {
+    public let check: Check
+    public let status: CheckStatus
     /// A one-line account: what failed, why it was skipped, or (for a pass) the values that were expected.
-    public var message: String {
-        get { storedMessage ?? Evaluation.passMessage(observed, resolved) }
-        set { storedMessage = newValue }
-    }
-    private var storedMessage: String?
+    public var message: String { storedMessage ?? Evaluation.passMessage(observed, resolved) }
+    private let storedMessage: String?
     /// What the probe saw, one entry per subject.
-    public var observed: [ObservedSubject]
+    public let observed: [ObservedSubject]
     /// The expectations as resolved for this run.
-    public var resolved: [ResolvedExpectation]
+    public let resolved: [ResolvedExpectation]
     /// What the check expected: observation → conditions in words (rendered on demand).
     public var expected: [(observation: String, summary: String)] { resolved.map { ($0.observation, $0.summary) } }
     /// Wall-clock start, seconds since the Unix epoch (nil when the check never started).
-    public var startedAt: Double?
-    public var finishedAt: Double?
-    public var duration: Duration
+    public let startedAt: Double?
+    public let finishedAt: Double?
+    public let duration: Duration
     /// True when the check was pulled into the run because a selected check requires it.
-    public var includedAsRequirement: Bool
+    public let includedAsRequirement: Bool
 
     /// `message` nil means "the pass message", rendered when asked for.
     public init(

@@ -51,7 +51,7 @@ enum Evaluation {
                 if let value = observation.values[declared.name] { values.append(ObservedValue(name: declared.name, value: value, type: declared.type)) }
             }
             if values.count < observation.values.count {
-                for (name, value) in observation.values.sorted(by: { $0.key < $1.key }) where spec.observation(name) == nil {
+                for (name, value) in observation.values where spec.observation(name) == nil {
                     values.append(ObservedValue(name: name, value: value, type: nil))
                 }
             }

@@ -82,6 +82,8 @@ public struct Runner: Sendable {
         let runDeadline = options.deadline.map { start + .seconds($0) }
         let order = Runner.schedule(plan.map(\.check))
         let board = ResultBoard()
+        // Only results some check waits for go on the board.
+        let awaited = Set(plan.flatMap(\.check.requires))
         let queue = WorkQueue(count: order.count)
         let stop = StopFlag(deadline: runDeadline, seconds: options.deadline, interruption: interruption)
 
@@ -105,7 +107,7 @@ public struct Runner: Sendable {
                                 ])
                             }
                         }
-                        board.post(entry.check.id, result.status)
+                        if !awaited.isEmpty, awaited.contains(entry.check.id) { board.post(entry.check.id, result.status) }
                         onResult?(result)
                         done.append((index, result))
                     }

@@ -75,11 +75,11 @@ public struct ProbeContext: Sendable {
 public struct Observation: Sendable {
     /// What was looked at, e.g. the path; nil for the single subject of a check.
     public var subject: String?
-    public var values: [String: Value]
+    public var values: ObservedValues
     /// Why values are missing, when they are ("does not exist"): used when an expectation finds no value.
     public var missingReason: String?
 
-    public init(subject: String? = nil, values: [String: Value], missingReason: String? = nil) {
+    public init(subject: String? = nil, values: ObservedValues, missingReason: String? = nil) {
         self.subject = subject
         self.values = values
         self.missingReason = missingReason
@@ -100,7 +100,7 @@ public struct ProbeOutput: Sendable {
         self.skipReason = skipReason
     }
 
-    public static func single(_ values: [String: Value]) -> ProbeOutput {
+    public static func single(_ values: ObservedValues) -> ProbeOutput {
         ProbeOutput(observations: [Observation(values: values)])
     }
 }
@@ -126,4 +126,33 @@ public struct ProbeRegistry: Sendable {
 
     /// Probe types sorted by name.
     public var sorted: [any Probe.Type] { types.keys.sorted().compactMap { types[$0] } }
+}
+
+/// The values of one observation: a small map that keeps insertion order. Written like a dictionary literal;
+/// a probe observes a handful of values, so lookups scan instead of hashing.
+public struct ObservedValues: Sendable, ExpressibleByDictionaryLiteral, Sequence {
+    public private(set) var pairs: [(name: String, value: Value)]
+
+    public init(dictionaryLiteral elements: (String, Value)...) {
+        pairs = elements.map { ($0.0, $0.1) }
+    }
+
+    public init(_ pairs: [(name: String, value: Value)] = []) {
+        self.pairs = pairs
+    }
+
+    public subscript(name: String) -> Value? {
+        get { pairs.first { $0.name == name }?.value }
+        set {
+            if let index = pairs.firstIndex(where: { $0.name == name }) {
+                if let newValue { pairs[index].value = newValue } else { pairs.remove(at: index) }
+            } else if let newValue {
+                pairs.append((name, newValue))
+            }
+        }
+    }
+
+    public var count: Int { pairs.count }
+
+    public func makeIterator() -> IndexingIterator<[(name: String, value: Value)]> { pairs.makeIterator() }
 }

@@ -127,7 +127,7 @@ public struct FileProbe: BoundedProbe {
         case .failure(let error):
             throw ProbeError("cannot examine \(path): \(FileBytes.errnoText(error.code))")
         }
-        var values: [String: Value] = [
+        var values: ObservedValues = [
             "exists": .bool(true),
             "type": .string(info.type),
             "mode": .int(info.mode),
