@@ -20,7 +20,7 @@ struct CatalogSession {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         do {
-            let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths)
+            let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths, cache: options.cache)
             return CatalogSession(catalog: catalog, variables: variables, paths: paths)
         } catch {
             Console.err(error.description)

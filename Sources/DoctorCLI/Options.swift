@@ -21,6 +21,13 @@ struct CatalogOptions: ParsableArguments {
 
     @Option(name: .customLong("vars-file"), help: ArgumentHelp("A YAML file of NAME: value variables (repeatable).", valueName: "file"))
     var varsFiles: [String] = []
+
+    @Flag(name: .customLong("no-cache"), help: "Parse and validate the catalog even when the compiled-catalog cache has it (also DOCTOR_CACHE=off).")
+    var noCache = false
+
+    var cache: CatalogCache? {
+        noCache ? nil : CatalogCache.standard(environment: ProcessInfo.processInfo.environment)
+    }
 }
 
 /// Which checks: the same for `run` and `list`.

@@ -18,8 +18,9 @@ public struct CatalogLoader: Sendable {
 
     public static let manifestName = "catalog.yaml"
 
-    /// Loads the catalog at `paths` (directories or files).
-    public func load(paths: [String]) async throws(CatalogError) -> Catalog {
+    /// Loads the catalog at `paths` (directories or files). With a cache, a catalog whose files all hash as
+    /// when it was last validated is decoded from the cache instead of parsed.
+    public func load(paths: [String], cache: CatalogCache? = nil) async throws(CatalogError) -> Catalog {
         var issues: [CatalogIssue] = []
         var files: [CatalogFile] = []
         for path in paths {
@@ -32,6 +33,13 @@ public struct CatalogLoader: Sendable {
         if files.isEmpty && issues.isEmpty {
             let where_ = paths.joined(separator: ", ")
             issues.append(CatalogIssue(file: where_, mark: SourceMark(line: 1, column: 1), message: "no *.yaml check files found"))
+        }
+
+        var cacheKey: String?
+        if let cache, issues.isEmpty, !files.isEmpty, let stamps = CatalogLoader.stamps(files) {
+            let key = CatalogCache.key(registry: registry, files: stamps)
+            if let cached = cache.load(key) { return cached }
+            cacheKey = key
         }
 
         // Manifests first (few and small): they declare categories and the default timeout.
@@ -85,9 +93,11 @@ public struct CatalogLoader: Sendable {
         if !issues.isEmpty {
             throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) })
         }
-        return Catalog(
+        let catalog = Catalog(
             checks: checks, files: files.map(\.display), digest: CatalogLoader.digest(digests),
             categories: categories, defaultTimeout: defaultTimeout)
+        if let cache, let cacheKey { cache.store(catalog, key: cacheKey) }
+        return catalog
     }
 
     // MARK: - Cross-file rules
@@ -134,6 +144,25 @@ public struct CatalogLoader: Sendable {
     }
 
     // MARK: - Files
+
+    /// What identifies each file's current content without reading it: device, inode, size, and modification
+    /// and change times in nanoseconds. Any write changes the ctime, which only the kernel sets. nil when a
+    /// file cannot be examined (the normal load then reports it).
+    static func stamps(_ files: [CatalogFile]) -> [(display: String, stamp: [UInt8])]? {
+        var out: [(display: String, stamp: [UInt8])] = []
+        out.reserveCapacity(files.count)
+        for file in files {
+            var info = stat()
+            guard stat(file.path, &info) == 0 else { return nil }
+            var stamp: [UInt8] = []
+            for field in [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_size),
+                          UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec), UInt64(info.st_ctim.tv_sec), UInt64(info.st_ctim.tv_nsec)] {
+                withUnsafeBytes(of: field.littleEndian) { stamp.append(contentsOf: $0) }
+            }
+            out.append((file.display, stamp))
+        }
+        return out
+    }
 
     struct CatalogFile: Sendable {
         var path: String

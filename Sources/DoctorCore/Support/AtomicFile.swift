@@ -41,19 +41,27 @@ public enum AtomicFile {
 
         public func write(_ text: String) throws(Failure) {
             var text = text
-            let failure: Int32? = text.withUTF8 { bytes in
-                var written = 0
-                while written < bytes.count {
-                    let n = Glibc.write(fd, bytes.baseAddress! + written, bytes.count - written)
-                    if n < 0 {
-                        if errno == EINTR { continue }
-                        return errno
-                    }
-                    written += n
-                }
-                return nil
-            }
+            let failure = text.withUTF8 { write(raw: $0) }
             if let failure { throw Failure(path: path, reason: FileBytes.errnoText(failure)) }
+        }
+
+        public func write(_ bytes: [UInt8]) throws(Failure) {
+            let failure = bytes.withUnsafeBufferPointer { write(raw: $0) }
+            if let failure { throw Failure(path: path, reason: FileBytes.errnoText(failure)) }
+        }
+
+        /// Writes everything; the errno on failure.
+        private func write(raw bytes: UnsafeBufferPointer<UInt8>) -> Int32? {
+            var written = 0
+            while written < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress! + written, bytes.count - written)
+                if n < 0 {
+                    if errno == EINTR { continue }
+                    return errno
+                }
+                written += n
+            }
+            return nil
         }
 
         /// fsync, then rename over the target.
