@@ -44,6 +44,17 @@ import Testing
         #expect(elapsed < .seconds(2), "the run waited \(elapsed) for a probe that ignores cancellation")
     }
 
+    @Test func probesThatBlockTheirThreadsDoNotStarveTheRun() async throws {
+        // More blocking probes than the cooperative pool has threads: each must hold only a thread of its own.
+        var yaml = ""
+        for index in 0..<6 { yaml += check("blocks-\(index)", probe: "{type: stubborn, seconds: 5}", extra: "timeout: 300ms") }
+        yaml += check("after", probe: "{type: value, number: 1}")
+        let started = ContinuousClock.now
+        let outcome = try await run(yaml, jobs: 8)
+        #expect(ContinuousClock.now - started < .seconds(3))
+        #expect(outcome.results.map(\.status) == Array(repeating: .error, count: 6) + [.pass])
+    }
+
     @Test func hungChecksCostTheirTimeoutOnceWhenRunInParallel() async throws {
         var yaml = ""
         for index in 0..<20 { yaml += check("hung-\(index)", probe: "{type: sleep, seconds: 60}", extra: "timeout: 500ms") }

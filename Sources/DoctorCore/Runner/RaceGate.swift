@@ -1,11 +1,17 @@
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Runs an operation against a deadline without waiting for it to finish once the deadline passes.
 ///
-/// The operation runs in its own unstructured task. When the deadline comes first (or the caller is
-/// cancelled), the operation's task is cancelled and *abandoned*: the caller goes on at once, so a probe that
-/// ignores cancellation cannot hold the run past its deadline. This is the one place the runner leaves
-/// structured concurrency, on purpose.
+/// The operation runs in its own unstructured task, on a thread of its own (`ProbeThread`): a probe that
+/// blocks in a system call or a C library holds only that thread, never the two-thread cooperative pool the
+/// rest of the run (and the timers) need. When the deadline comes first (or the caller is cancelled), the
+/// task is cancelled and *abandoned*: the caller goes on at once, so a probe that ignores cancellation cannot
+/// hold the run past its deadline; its thread ends whenever the probe returns (or with the process). This is
+/// the one place the runner leaves structured concurrency, on purpose.
 enum DeadlineRace {
     enum Outcome<T: Sendable>: Sendable {
         case finished(T)
@@ -20,7 +26,11 @@ enum DeadlineRace {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome<T>, Never>) in
                 guard gate.install(continuation) else { return }
-                let work = Task { gate.finish(.finished(await operation())) }
+                let thread = ProbeThread()
+                let work = Task(executorPreference: thread) {
+                    gate.finish(.finished(await operation()))
+                    thread.shutdown()
+                }
                 let timer = Task {
                     try? await Task.sleep(until: deadline, clock: .continuous)
                     gate.finish(.timedOut)
@@ -127,6 +137,58 @@ final class WorkQueue: Sendable {
             guard value < count else { return nil }
             defer { value += 1 }
             return value
+        }
+    }
+}
+
+/// A task executor with one thread of its own: the jobs of the task that prefers it run there, one after the
+/// other. Blocking that thread blocks nothing else. The thread ends after `shutdown()` once its queue is empty.
+final class ProbeThread: TaskExecutor, @unchecked Sendable {
+    // `jobs` and `stopped` are guarded by `mutex`; `condition` wakes the thread.
+    private var mutex = pthread_mutex_t()
+    private var condition = pthread_cond_t()
+    private var jobs: [UnownedJob] = []
+    private var stopped = false
+
+    init() {
+        pthread_mutex_init(&mutex, nil)
+        pthread_cond_init(&condition, nil)
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
+        pthread_attr_setstacksize(&attributes, 512 << 10)
+        var thread = pthread_t()
+        let created = pthread_create(&thread, &attributes, { raw in
+            Unmanaged<ProbeThread>.fromOpaque(raw!).takeRetainedValue().loop()
+            return nil
+        }, Unmanaged.passRetained(self).toOpaque())
+        pthread_attr_destroy(&attributes)
+        precondition(created == 0, "cannot start a probe thread: \(created)")
+    }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        let unowned = UnownedJob(job)
+        pthread_mutex_lock(&mutex)
+        jobs.append(unowned)
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    func shutdown() {
+        pthread_mutex_lock(&mutex)
+        stopped = true
+        pthread_cond_signal(&condition)
+        pthread_mutex_unlock(&mutex)
+    }
+
+    private func loop() {
+        while true {
+            pthread_mutex_lock(&mutex)
+            while jobs.isEmpty && !stopped { pthread_cond_wait(&condition, &mutex) }
+            let next = jobs.isEmpty ? nil : jobs.removeFirst()
+            pthread_mutex_unlock(&mutex)
+            guard let next else { return }
+            next.runSynchronously(on: asUnownedTaskExecutor())
         }
     }
 }

@@ -57,28 +57,41 @@ enum FileSystem {
 
     // MARK: - Names (cached: a catalog of 10,000 files owned by root looks root up once)
 
-    private static let userNames = Mutex<[UInt32: String?]>([:])
-    private static let groupNames = Mutex<[UInt32: String?]>([:])
+    /// Resolved names, with the last one kept apart: most files of a catalog share an owner.
+    struct NameCache {
+        var last: (id: UInt32, name: String?)?
+        var names: [UInt32: String?] = [:]
+
+        mutating func lookup(_ id: UInt32) -> String?? {
+            if let last, last.id == id { return .some(last.name) }
+            guard let found = names[id] else { return nil }
+            last = (id, found)
+            return .some(found)
+        }
+    }
+
+    private static let userNames = Mutex(NameCache())
+    private static let groupNames = Mutex(NameCache())
 
     static func userName(_ uid: UInt32) -> String? {
-        if let cached = userNames.withLock({ $0[uid] }) { return cached }
+        if let cached = userNames.withLock({ $0.lookup(uid) }) { return cached }
         var entry = passwd()
         var result: UnsafeMutablePointer<passwd>?
         var buffer = [CChar](repeating: 0, count: 4096)
         let name: String? = getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
             ? String(cString: entry.pw_name) : nil
-        userNames.withLock { $0[uid] = name }
+        userNames.withLock { $0.names[uid] = name }
         return name
     }
 
     static func groupName(_ gid: UInt32) -> String? {
-        if let cached = groupNames.withLock({ $0[gid] }) { return cached }
+        if let cached = groupNames.withLock({ $0.lookup(gid) }) { return cached }
         var entry = group()
         var result: UnsafeMutablePointer<group>?
         var buffer = [CChar](repeating: 0, count: 4096)
         let name: String? = getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
             ? String(cString: entry.gr_name) : nil
-        groupNames.withLock { $0[gid] = name }
+        groupNames.withLock { $0.names[gid] = name }
         return name
     }
 
