@@ -38,11 +38,13 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // libsystemd's sd-bus (Debian libsystemd-dev), for the D-Bus probes.
+        .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // One file per probe.
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore",
+                "DoctorCore", "CSystemd",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
@@ -74,7 +76,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoctorProbesTests",
-            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport"],
+            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport", "CSystemd"],
             swiftSettings: strict
         ),
         .testTarget(
