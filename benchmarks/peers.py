@@ -147,6 +147,12 @@ def private_bus(base: Path, names):
 
 # ---------------------------------------------------------------- OpenSCAP
 
+def definition(n: int) -> str:
+    """An OVAL definition whose single criterion is test n."""
+    return (f'<definition class="compliance" id="oval:doctor.bench:def:{n}" version="1"><metadata><title>{n}</title>'
+            f'<description>{n}</description></metadata><criteria><criterion test_ref="oval:doctor.bench:tst:{n}"/></criteria></definition>')
+
+
 def oval_document(out: Path, files, sockets, env):
     bits = ["suid", "sgid", "sticky", "uread", "uwrite", "uexec", "gread", "gwrite", "gexec", "oread", "owrite", "oexec"]
     masks = [0o4000, 0o2000, 0o1000, 0o400, 0o200, 0o100, 0o40, 0o20, 0o10, 0o4, 0o2, 0o1]
@@ -155,8 +161,7 @@ def oval_document(out: Path, files, sockets, env):
     for kind, items in (("regular", files), ("socket", sockets)):
         for path, mode in items:
             n += 1
-            definitions.append(f'<definition class="compliance" id="oval:doctor.bench:def:{n}" version="1"><metadata><title>{n}</title>'
-                               f'<description>{n}</description></metadata><criteria><criterion test_ref="oval:doctor.bench:tst:{n}"/></criteria></definition>')
+            definitions.append(definition(n))
             tests.append(f'<unix:file_test check="all" check_existence="at_least_one_exists" id="oval:doctor.bench:tst:{n}" version="1" comment="{n}">'
                          f'<unix:object object_ref="oval:doctor.bench:obj:{n}"/><unix:state state_ref="oval:doctor.bench:ste:{n}"/></unix:file_test>')
             objects.append(f'<unix:file_object id="oval:doctor.bench:obj:{n}" version="1"><unix:filepath>{path}</unix:filepath></unix:file_object>')
@@ -165,8 +170,7 @@ def oval_document(out: Path, files, sockets, env):
                           f'<unix:user_id datatype="int">{UID}</unix:user_id>{flags}</unix:file_state>')
     for name, value in env:
         n += 1
-        definitions.append(f'<definition class="compliance" id="oval:doctor.bench:def:{n}" version="1"><metadata><title>{n}</title>'
-                           f'<description>{n}</description></metadata><criteria><criterion test_ref="oval:doctor.bench:tst:{n}"/></criteria></definition>')
+        definitions.append(definition(n))
         tests.append(f'<ind:environmentvariable58_test check="all" check_existence="at_least_one_exists" id="oval:doctor.bench:tst:{n}" version="1" comment="{n}">'
                      f'<ind:object object_ref="oval:doctor.bench:obj:{n}"/><ind:state state_ref="oval:doctor.bench:ste:{n}"/></ind:environmentvariable58_test>')
         objects.append(f'<ind:environmentvariable58_object id="oval:doctor.bench:obj:{n}" version="1"><ind:pid xsi:nil="true" datatype="int"/>'
