@@ -144,6 +144,8 @@ public struct Toolbox: Sendable {
         self.formatters = formatters
     }
 
+    /// The toolbox of this process. An extension package's `main` registers its probes and formatters here
+    /// once, before any command runs; nothing changes it afterwards.
     nonisolated(unsafe) public static var current = Toolbox()
 }
 

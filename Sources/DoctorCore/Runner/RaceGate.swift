@@ -26,10 +26,15 @@ enum DeadlineRace {
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome<T>, Never>) in
                 guard gate.install(continuation) else { return }
-                let thread = ProbeThread()
-                let work = Task(executorPreference: thread) {
-                    gate.finish(.finished(await operation()))
-                    thread.shutdown()
+                let work: Task<Void, Never>
+                if let thread = ProbeThread() {
+                    work = Task(executorPreference: thread) {
+                        gate.finish(.finished(await operation()))
+                        thread.shutdown()
+                    }
+                } else {
+                    // No thread to be had (limits reached): the shared pool still runs it, bounded by the timer.
+                    work = Task { gate.finish(.finished(await operation())) }
                 }
                 let timer = Task {
                     try? await Task.sleep(until: deadline, clock: .continuous)
@@ -150,7 +155,8 @@ final class ProbeThread: TaskExecutor, @unchecked Sendable {
     private var jobs: [UnownedJob] = []
     private var stopped = false
 
-    init() {
+    /// nil when the system refuses another thread.
+    init?() {
         pthread_mutex_init(&mutex, nil)
         pthread_cond_init(&condition, nil)
         var attributes = pthread_attr_t()
@@ -158,12 +164,16 @@ final class ProbeThread: TaskExecutor, @unchecked Sendable {
         pthread_attr_setdetachstate(&attributes, Int32(PTHREAD_CREATE_DETACHED))
         pthread_attr_setstacksize(&attributes, 512 << 10)
         var thread = pthread_t()
+        let retained = Unmanaged.passRetained(self)
         let created = pthread_create(&thread, &attributes, { raw in
             Unmanaged<ProbeThread>.fromOpaque(raw!).takeRetainedValue().loop()
             return nil
-        }, Unmanaged.passRetained(self).toOpaque())
+        }, retained.toOpaque())
         pthread_attr_destroy(&attributes)
-        precondition(created == 0, "cannot start a probe thread: \(created)")
+        if created != 0 {
+            retained.release()
+            return nil
+        }
     }
 
     func enqueue(_ job: consuming ExecutorJob) {
