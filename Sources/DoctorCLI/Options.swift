@@ -4,6 +4,7 @@ import DoctorFormatters
 import DoctorProbes
 import Foundation
 import Logging
+import Synchronization
 
 extension Severity: ExpressibleByArgument {}
 
@@ -150,14 +151,15 @@ public struct Toolbox: Sendable {
 }
 
 enum Diagnostics {
-    private static let bootstrapped = NSLock()
-    nonisolated(unsafe) private static var done = false
+    private static let bootstrapped = Mutex(false)
 
+    /// Sets up swift-log once per process (later calls do nothing).
     static func bootstrap(_ level: String) {
-        bootstrapped.lock()
-        defer { bootstrapped.unlock() }
-        guard !done else { return }
-        done = true
+        let first = bootstrapped.withLock { done in
+            defer { done = true }
+            return !done
+        }
+        guard first else { return }
         let parsed = Logger.Level(rawValue: level) ?? .warning
         LoggingSystem.bootstrap { label in
             var handler = StreamLogHandler.standardError(label: label)

@@ -42,7 +42,7 @@ public struct CatalogCache: Sendable {
             hasher.update(data: Array(file.display.utf8) + [0])
             hasher.update(data: file.stamp)
         }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     private func path(_ key: String) -> String { "\(directory)/\(key).catalog" }

@@ -246,7 +246,7 @@ public struct CatalogLoader: Sendable {
             hasher.update(data: Array(relative.utf8) + [0])
             hasher.update(data: digest)
         }
-        return hasher.finalize().map { String($0, radix: 16).leftPadded(to: 2) }.joined()
+        return Hex.encode(hasher.finalize())
     }
 
     static func processorCount() -> Int {
@@ -254,8 +254,16 @@ public struct CatalogLoader: Sendable {
     }
 }
 
-extension String {
-    func leftPadded(to width: Int, with pad: Character = "0") -> String {
-        count >= width ? self : String(repeating: pad, count: width - count) + self
+/// Lowercase hexadecimal, for digests.
+public enum Hex {
+    private static let digits = Array("0123456789abcdef".utf8)
+
+    public static func encode(_ bytes: some Sequence<UInt8>) -> String {
+        var out: [UInt8] = []
+        for byte in bytes {
+            out.append(digits[Int(byte >> 4)])
+            out.append(digits[Int(byte & 0xF)])
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }

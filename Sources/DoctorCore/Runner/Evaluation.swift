@@ -58,12 +58,12 @@ enum Evaluation {
             subjects.append(ObservedSubject(subject: observation.subject, values: values, problem: problem))
         }
 
-        if !failures.isEmpty { return (.fail, summarize(failures, of: output.observations.count), subjects) }
-        if !warnings.isEmpty { return (.warn, summarize(warnings, of: output.observations.count), subjects) }
+        if !failures.isEmpty { return (.fail, summarize(failures), subjects) }
+        if !warnings.isEmpty { return (.warn, summarize(warnings), subjects) }
         return (.pass, nil, subjects)
     }
 
-    static func summarize(_ lines: [String], of total: Int) -> String {
+    static func summarize(_ lines: [String]) -> String {
         let shown = lines.prefix(3).joined(separator: "; ")
         return lines.count > 3 ? "\(shown); and \(lines.count - 3) more" : shown
     }

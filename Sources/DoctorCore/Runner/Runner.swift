@@ -234,32 +234,33 @@ public struct Runner: Sendable {
         if let runDeadline, runDeadline < deadline { deadline = runDeadline }
         let context = ProbeContext(deadline: deadline, variables: variables, wanted: check.wanted, logger: logger)
 
-        let observed: Result<ProbeOutput, ProbeError>
+        // Bounded probes run inline; the others race their deadline on a thread of their own. Either way the
+        // check ends one of three ways, handled once below.
+        let ending: DeadlineRace.Outcome<Result<ProbeOutput, ProbeError>>
         if registry.bounded.contains(check.probe.type) {
-            observed = await Runner.observe(probe, context)
+            let result = await Runner.observe(probe, context)
             if Task.isCancelled {
-                let signal = interruption() ?? "cancellation"
-                return finish(check, .skip, "not finished: interrupted by \(signal)", [], expectations, startWall, started, asRequirement)
-            }
-            if case .failure = observed, ContinuousClock.now >= deadline {
-                let message = runDeadline == deadline && options.deadline != nil
-                    ? "stopped: run deadline of \(DurationText.format(seconds: options.deadline ?? 0)) exceeded"
-                    : "timed out after \(DurationText.format(seconds: seconds))"
-                return finish(check, .error, message, [], expectations, startWall, started, asRequirement)
+                ending = .cancelled
+            } else if case .failure = result, ContinuousClock.now >= deadline {
+                ending = .timedOut
+            } else {
+                ending = .finished(result)
             }
         } else {
-            switch await DeadlineRace.run(until: deadline, { await Runner.observe(probe, context) }) {
-            case .finished(let outcome): observed = outcome
-            case .timedOut:
-                let hitRunDeadline = runDeadline.map { $0 == deadline } ?? false
-                let message = hitRunDeadline && options.deadline != nil
-                    ? "stopped: run deadline of \(DurationText.format(seconds: options.deadline ?? 0)) exceeded"
-                    : "timed out after \(DurationText.format(seconds: seconds))"
-                return finish(check, .error, message, [], expectations, startWall, started, asRequirement)
-            case .cancelled:
-                let signal = interruption() ?? "cancellation"
-                return finish(check, .skip, "not finished: interrupted by \(signal)", [], expectations, startWall, started, asRequirement)
-            }
+            ending = await DeadlineRace.run(until: deadline, { await Runner.observe(probe, context) })
+        }
+        let observed: Result<ProbeOutput, ProbeError>
+        switch ending {
+        case .finished(let outcome):
+            observed = outcome
+        case .timedOut:
+            let message = runDeadline == deadline && options.deadline != nil
+                ? "stopped: run deadline of \(DurationText.format(seconds: options.deadline ?? 0)) exceeded"
+                : "timed out after \(DurationText.format(seconds: seconds))"
+            return finish(check, .error, message, [], expectations, startWall, started, asRequirement)
+        case .cancelled:
+            let signal = interruption() ?? "cancellation"
+            return finish(check, .skip, "not finished: interrupted by \(signal)", [], expectations, startWall, started, asRequirement)
         }
         switch observed {
         case .failure(let error):

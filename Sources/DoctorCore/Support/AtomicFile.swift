@@ -13,12 +13,6 @@ public enum AtomicFile {
         public var description: String { "cannot write \(path): \(reason)" }
     }
 
-    public static func write(_ text: String, to path: String, mode: mode_t = 0o644) throws(Failure) {
-        let writer = try Writer(path: path, mode: mode)
-        try writer.write(text)
-        try writer.commit()
-    }
-
     /// A file written in pieces and put in place at `commit()`; dropped without a trace if never committed.
     public final class Writer {
         public let path: String

@@ -120,7 +120,7 @@ enum FileSystem {
             if n == 0 { break }
             buffer.withUnsafeBytes { hasher.update(bufferPointer: UnsafeRawBufferPointer(rebasing: $0[..<n])) }
         }
-        return .success(hasher.finalize().map { String($0, radix: 16).leftPad2 }.joined())
+        return .success(Hex.encode(hasher.finalize()))
     }
 
     // MARK: - Globs
@@ -192,8 +192,4 @@ enum FileSystem {
         }
         return out
     }
-}
-
-extension String {
-    var leftPad2: String { count >= 2 ? self : "0" + self }
 }
