@@ -66,12 +66,12 @@ import Testing
     }
 
     @Test func concurrencyIsBounded() async throws {
-        SleepProbe.inFlight.withLock { $0 = (0, 0) }
+        CountingProbe.inFlight.withLock { $0 = (0, 0) }
         var yaml = ""
-        for index in 0..<12 { yaml += check("s\(index)", probe: "{type: sleep, seconds: 0.05}") }
+        for index in 0..<12 { yaml += check("s\(index)", probe: "{type: counting, seconds: 0.05}") }
         let outcome = try await run(yaml, jobs: 3)
         #expect(outcome.results.allSatisfy { $0.status == .pass })
-        let peak = SleepProbe.inFlight.withLock { $0.peak }
+        let peak = CountingProbe.inFlight.withLock { $0.peak }
         #expect(peak <= 3)
         #expect(peak >= 2)
     }

@@ -35,6 +35,30 @@ struct SleepProbe: Probe {
         parameters: [ParameterSpec("seconds", .number, required: true, "How long.")],
         observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
 
+    let seconds: Double
+
+    init(parameters: Parameters) throws(ProbeError) {
+        seconds = parameters.double("seconds") ?? 0
+    }
+
+    func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        do {
+            try await Task.sleep(for: .seconds(seconds))
+        } catch {
+            throw ProbeError("cancelled")
+        }
+        return .single(["done": .bool(true)])
+    }
+}
+
+/// Sleeps like `SleepProbe` but counts on a counter of its own: only the concurrency-bound test uses it, so
+/// probes abandoned by other tests cannot move its count.
+struct CountingProbe: Probe {
+    static let spec = ProbeSpec(
+        type: "counting", summary: "Sleeps, counting how many run at once.",
+        parameters: [ParameterSpec("seconds", .number, required: true, "How long.")],
+        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+
     static let inFlight = Mutex((now: 0, peak: 0))
 
     let seconds: Double
@@ -44,11 +68,11 @@ struct SleepProbe: Probe {
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        SleepProbe.inFlight.withLock { state in
+        CountingProbe.inFlight.withLock { state in
             state.now += 1
             state.peak = max(state.peak, state.now)
         }
-        defer { SleepProbe.inFlight.withLock { $0.now -= 1 } }
+        defer { CountingProbe.inFlight.withLock { $0.now -= 1 } }
         do {
             try await Task.sleep(for: .seconds(seconds))
         } catch {
@@ -88,7 +112,7 @@ struct BrokenProbe: BoundedProbe {
     }
 }
 
-let testRegistry = ProbeRegistry([ValueProbe.self, SleepProbe.self, StubbornProbe.self, BrokenProbe.self])
+let testRegistry = ProbeRegistry([ValueProbe.self, SleepProbe.self, CountingProbe.self, StubbornProbe.self, BrokenProbe.self])
 
 /// Loads `files` (name → YAML) as a catalog.
 func loadCatalog(_ files: [String: String], registry: ProbeRegistry = testRegistry) async throws(CatalogError) -> Catalog {
