@@ -40,11 +40,15 @@ let package = Package(
         ),
         // libsystemd's sd-bus (Debian libsystemd-dev), for the D-Bus probes.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
+        // libcap (Debian libcap-dev), for decoding capability sets and file capabilities.
+        .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        // Non-variadic wrappers for prctl and syscall (header only).
+        .systemLibrary(name: "CLinux"),
         // One file per probe.
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore", "CSystemd",
+                "DoctorCore", "CSystemd", "CCap", "CLinux",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

@@ -4,9 +4,13 @@ public import DoctorCore
 /// `Sources/DoctorProbes`, the schema fragments and the reference pages.
 public enum BuiltInProbes {
     public static let all: [any Probe.Type] = [
+        CapabilitiesProbe.self,
         DBusProbe.self,
         EnvProbe.self,
         FileProbe.self,
+        KernelProbe.self,
+        ProcessProbe.self,
+        SystemdUnitProbe.self,
     ]
 
     /// A registry with every built-in probe.

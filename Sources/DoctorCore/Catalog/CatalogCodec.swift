@@ -190,6 +190,7 @@ enum CatalogCodec {
         case .list(let element): w.byte(10); encode(element, &w)
         case .oneOrMany(let element): w.byte(11); encode(element, &w)
         case .map(let element): w.byte(12); encode(element, &w)
+        case .dynamic: w.byte(13)
         }
     }
 
@@ -412,6 +413,7 @@ enum CatalogCodec {
             case 10: return .list(try decodeType(&r))
             case 11: return .oneOrMany(try decodeType(&r))
             case 12: return .map(try decodeType(&r))
+            case 13: return .dynamic
             default: throw Corrupt()
             }
         }

@@ -133,7 +133,7 @@ struct CheckDecoder {
         var expectations: [Expectation] = []
         if let probe, let probeType = registry[probe.type] {
             if let expectNode {
-                expectations = decodeExpect(expectNode, spec: probeType.spec)
+                expectations = decodeExpect(expectNode, spec: probeType.spec, named: CheckDecoder.namedObservations(probe, probeType.spec))
             } else if let defaults = defaultExpectations[probe.type] {
                 expectations = defaults
             }
@@ -249,15 +249,29 @@ struct CheckDecoder {
 
     // MARK: - Expectations
 
-    mutating func decodeExpect(_ node: YAMLNode, spec: ProbeSpec) -> [Expectation] {
+    /// The names a check adds to its probe's observations through the probe's `namedObservations` parameter.
+    static func namedObservations(_ probe: ProbeInvocation, _ spec: ProbeSpec) -> [String] {
+        guard let parameter = spec.namedObservations,
+            case .value(.list(let names))? = probe.parameters.first(where: { $0.name == parameter })?.value
+        else { return [] }
+        return names.compactMap(\.asString)
+    }
+
+    mutating func decodeExpect(_ node: YAMLNode, spec: ProbeSpec, named: [String] = []) -> [Expectation] {
         guard case .mapping(let pairs, _) = node else {
             issue(node.mark, "expect must be a mapping of observation to expected value, found \(node.kindDescription)")
             return []
         }
         var out: [Expectation] = []
         for pair in pairs {
-            guard let observation = spec.observation(pair.key.text) else {
-                unknownKey(pair.key, in: "the expectations of probe '\(spec.type)'", known: spec.observations.map(\.name))
+            guard let observation = spec.observation(pair.key.text)
+                ?? (named.contains(pair.key.text) ? ObservationSpec(pair.key.text, .dynamic, "") : nil)
+            else {
+                var hint = ""
+                if let parameter = spec.namedObservations {
+                    hint = " (name it in the probe's '\(parameter)' to expect on it)"
+                }
+                unknownKey(pair.key, in: "the expectations of probe '\(spec.type)'\(hint)", known: spec.observations.map(\.name) + named)
                 continue
             }
             if let expectation = decodeExpectation(pair.value, observation: observation, mark: pair.key.mark) {

@@ -70,6 +70,11 @@ public enum TypedParser {
             return .failure(Problem("expected \(type.phrase), found a single value"))
         case .oneOrMany(let element):
             return parse(text: text, plain: plain, type: element).map { .list([$0]) }
+        case .dynamic:
+            guard plain else { return .success(.string(text)) }
+            if case .success(let flag) = parse(text: text, plain: true, type: .bool) { return .success(flag) }
+            if case .success(let number) = parse(text: text, plain: true, type: .number) { return .success(number) }
+            return .success(.string(text))
         }
     }
 
@@ -116,6 +121,8 @@ public enum TypedParser {
                 }
             }
             return .success(constant.count == settings.count ? .value(.list(constant)) : .list(settings, mark))
+        case (.sequence, .dynamic):
+            return setting(node, type: .list(.dynamic))
         case (.mapping(let pairs, let mark), .map(let element)):
             var settings: [(key: String, value: Setting)] = []
             for pair in pairs {

@@ -19,11 +19,12 @@ public enum Operator: String, Sendable, CaseIterable {
         case .contains, .notContains:
             if case .list(let element) = observed { return element }
             if case .string = observed { return .string }
+            if case .dynamic = observed { return .dynamic }
             return nil
         case .within: return observed == .fileMode ? .fileMode : nil
         case .empty:
             switch observed {
-            case .list, .string: return .bool
+            case .list, .string, .dynamic: return .bool
             default: return nil
             }
         }

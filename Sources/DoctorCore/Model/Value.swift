@@ -77,6 +77,7 @@ public enum Value: Sendable, Hashable {
 public enum DurationText {
     /// Seconds for a text such as `1m30s`; nil when it is not a duration with units.
     public static func seconds(_ text: String) -> Double? {
+        if text == "infinity" { return .infinity }
         var total = 0.0
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }
@@ -105,6 +106,7 @@ public enum DurationText {
     /// A compact text for a number of seconds: `250ms`, `2s`, `1.5s`, `90µs`.
     public static func format(seconds: Double) -> String {
         if seconds == 0 { return "0s" }
+        if seconds == .infinity { return "infinity" }
         if seconds < 1e-3 { return trim(seconds * 1e6) + "µs" }
         if seconds < 1 { return trim(seconds * 1e3) + "ms" }
         if seconds < 120 { return trim(seconds) + "s" }
@@ -118,9 +120,13 @@ public enum DurationText {
     }
 }
 
-/// Parsing and printing of byte sizes (`64M`, `64MiB`, `4096`). Units are binary (K = 1024).
+/// Parsing and printing of byte sizes (`64M`, `64MiB`, `4096`). Units are binary (K = 1024). `infinity` (no
+/// limit, as systemd and getrlimit say it) is `Int64.max`, above every finite size.
 public enum ByteSize {
+    public static let infinity = Int64.max
+
     public static func bytes(_ text: String) -> Int64? {
+        if text == "infinity" { return infinity }
         let digits = text.prefix { $0.isNumber }
         guard !digits.isEmpty, let number = Int64(digits) else { return nil }
         let unit = text.dropFirst(digits.count).lowercased()
@@ -138,6 +144,7 @@ public enum ByteSize {
     }
 
     public static func format(_ bytes: Int64) -> String {
+        if bytes == infinity { return "infinity" }
         for (shift, unit) in [(40, "TiB"), (30, "GiB"), (20, "MiB"), (10, "KiB")] where bytes >= (1 << shift) {
             if bytes % (1 << shift) == 0 { return "\(bytes >> shift) \(unit)" }
         }

@@ -27,6 +27,9 @@ public indirect enum ValueType: Sendable, Hashable {
     case oneOrMany(ValueType)
     /// A mapping from strings to values.
     case map(ValueType)
+    /// Whatever the probe observes, typed as it comes (a string, number, boolean or list): for observations a
+    /// check names itself, such as a D-Bus property. Operands are read as YAML types them (`3` is a number).
+    case dynamic
 
     /// A short phrase for messages and docs: "a duration such as 2s or 250ms".
     public var phrase: String {
@@ -44,6 +47,7 @@ public indirect enum ValueType: Sendable, Hashable {
         case .list(let element): "a list of \(element.pluralPhrase)"
         case .oneOrMany(let element): "\(element.phrase), or a list of them"
         case .map(let element): "a mapping of names to \(element.pluralPhrase)"
+        case .dynamic: "a string, number, boolean or list"
         }
     }
 
@@ -59,14 +63,14 @@ public indirect enum ValueType: Sendable, Hashable {
         case .principal: "users or groups"
         case .enumeration: "words (\(phrase))"
         case .regex: "regular expressions"
-        case .list, .oneOrMany, .map: "values"
+        case .list, .oneOrMany, .map, .dynamic: "values"
         }
     }
 
     /// True for the types whose values are numbers (and so can be compared with lt/le/gt/ge).
     public var isOrdered: Bool {
         switch self {
-        case .integer, .number, .duration, .byteSize, .string: true
+        case .integer, .number, .duration, .byteSize, .string, .dynamic: true
         default: false
         }
     }

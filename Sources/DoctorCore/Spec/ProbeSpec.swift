@@ -51,15 +51,19 @@ public struct ProbeSpec: Sendable {
     /// Groups of parameters of which exactly one must be given (e.g. `path`, `glob`, `none`).
     public var exactlyOneOf: [[String]]
     public var observations: [ObservationSpec]
+    /// A list parameter whose names become observations too (typed `dynamic`): e.g. `properties:
+    /// [ProtectSystem]` lets `expect` name `ProtectSystem`. Nil when the observations are fixed.
+    public var namedObservations: String?
     /// The expectations used when a check has no `expect` block, in YAML flow form (e.g. `{exists: true}`).
     public var defaultExpect: String?
     public var examples: [ProbeExample]
 
     public init(
         type: String, summary: String, discussion: String = "", parameters: [ParameterSpec],
-        exactlyOneOf: [[String]] = [], observations: [ObservationSpec], defaultExpect: String? = nil,
-        examples: [ProbeExample] = []
+        exactlyOneOf: [[String]] = [], observations: [ObservationSpec], namedObservations: String? = nil,
+        defaultExpect: String? = nil, examples: [ProbeExample] = []
     ) {
+        self.namedObservations = namedObservations
         self.type = type
         self.summary = summary
         self.discussion = discussion

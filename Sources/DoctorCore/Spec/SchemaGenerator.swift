@@ -120,7 +120,8 @@ public struct SchemaGenerator: Sendable {
         let properties: [(String, JSONValue)] = spec.observations.map { observation in
             (observation.name, SchemaGenerator.describe(expectation(observation.type), observation.summary))
         }
-        return .object([("type", "object"), ("additionalProperties", false), ("properties", .object(properties))])
+        let additional: JSONValue = spec.namedObservations == nil ? false : expectation(.dynamic)
+        return .object([("type", "object"), ("additionalProperties", additional), ("properties", .object(properties))])
     }
 
     /// A probe's schema fragment as a standalone document (`schemas/probes/<type>.schema.json`).
@@ -189,13 +190,13 @@ public struct SchemaGenerator: Sendable {
         case .number: return .object([("type", "number")])
         case .duration:
             return .object([("anyOf", [
-                .object([("type", "string"), ("pattern", "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$")]),
+                .object([("type", "string"), ("pattern", "^(([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+|infinity)$")]),
                 .object([("const", 0)]), .object([("const", "0")]),
             ])])
         case .byteSize:
             return .object([("anyOf", [
                 .object([("type", "integer"), ("minimum", 0)]),
-                .object([("type", "string"), ("pattern", "^[0-9]+(([kKmMgGtT]([iI]?[bB])?)|[bB])?$")]),
+                .object([("type", "string"), ("pattern", "^([0-9]+(([kKmMgGtT]([iI]?[bB])?)|[bB])?|infinity)$")]),
             ])])
         case .fileMode:
             return .object([("anyOf", [
@@ -210,6 +211,7 @@ public struct SchemaGenerator: Sendable {
         case .oneOrMany(let element):
             return .object([("anyOf", [SchemaGenerator.type(element), .object([("type", "array"), ("items", SchemaGenerator.type(element))])])])
         case .map(let element): return .object([("type", "object"), ("additionalProperties", SchemaGenerator.type(element))])
+        case .dynamic: return .object([("type", ["string", "number", "boolean", "array"])])
         }
     }
 

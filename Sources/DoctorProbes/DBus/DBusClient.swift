@@ -71,20 +71,32 @@ final class DBusClient {
         return UInt64(max(1000, micros))
     }
 
-    /// Calls a method of the bus driver (`org.freedesktop.DBus`) with one string argument and decodes the reply.
-    private func callDriver<T>(_ member: String, argument: String?, deadline: ContinuousClock.Instant, read: (OpaquePointer) throws(ProbeError) -> T) throws(ProbeError) -> T {
-        try call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus", member: member, arguments: argument.map { [$0] } ?? [], deadline: deadline, read: read)
+    /// A failed call: the D-Bus error name when the peer answered with an error (e.g.
+    /// `org.freedesktop.systemd1.NoSuchUnit`), and a message that names the call.
+    struct Failure: Error {
+        var name: String?
+        var message: String
+        var probeError: ProbeError { ProbeError(message) }
     }
 
-    /// Calls a method whose arguments are all strings; `read` decodes the reply. Errors name the call.
-    func call<T>(destination: String, path: String, interface: String, member: String, arguments: [String], deadline: ContinuousClock.Instant, read: (OpaquePointer) throws(ProbeError) -> T) throws(ProbeError) -> T {
+    /// Calls a method of the bus driver (`org.freedesktop.DBus`) with one string argument and decodes the reply.
+    private func callDriver<T>(_ member: String, argument: String?, deadline: ContinuousClock.Instant, read: (OpaquePointer) throws(ProbeError) -> T) throws(ProbeError) -> T {
+        do {
+            return try call(destination: "org.freedesktop.DBus", path: "/org/freedesktop/DBus", interface: "org.freedesktop.DBus", member: member, arguments: argument.map { [.string($0, CChar(UInt8(ascii: "s")))] } ?? [], deadline: deadline, read: read)
+        } catch {
+            throw error.probeError
+        }
+    }
+
+    /// Calls a method; `read` decodes the reply. The call is bounded by `deadline`; errors name the call.
+    func call<T>(destination: String, path: String, interface: String, member: String, arguments: [DBusMessage.Argument], deadline: ContinuousClock.Instant, read: (OpaquePointer) throws(ProbeError) -> T) throws(Failure) -> T {
         var message: OpaquePointer?
         var rc = sd_bus_message_new_method_call(bus, &message, destination, path, interface, member)
-        guard rc >= 0, let message else { throw ProbeError("cannot build the call \(interface).\(member): \(DBusClient.text(rc))") }
+        guard rc >= 0, let message else { throw Failure(message: "cannot build the call \(interface).\(member) to \(path): \(DBusClient.text(rc))") }
         defer { sd_bus_message_unref(message) }
         for argument in arguments {
-            rc = argument.withCString { sd_bus_message_append_basic(message, CChar(UInt8(ascii: "s")), $0) }
-            guard rc >= 0 else { throw ProbeError("cannot build the call \(interface).\(member): \(DBusClient.text(rc))") }
+            rc = argument.append(to: message)
+            guard rc >= 0 else { throw Failure(message: "cannot build the call \(interface).\(member): \(DBusClient.text(rc))") }
         }
         var error = sd_bus_error()
         var reply: OpaquePointer?
@@ -94,12 +106,29 @@ final class DBusClient {
             if let reply { sd_bus_message_unref(reply) }
         }
         guard rc >= 0, let reply else {
-            if rc == -ETIMEDOUT { throw ProbeError("\(interface).\(member) on \(destination) did not answer before the deadline") }
-            let name = error.name.map { String(cString: $0) } ?? "error"
+            if rc == -ETIMEDOUT { throw Failure(message: "\(interface).\(member) on \(destination) did not answer before the deadline") }
+            let name = error.name.map { String(cString: $0) }
             let text = error.message.map { String(cString: $0) } ?? DBusClient.text(rc)
-            throw ProbeError("\(interface).\(member) on \(destination) failed: \(name): \(text)")
+            throw Failure(name: name, message: "\(interface).\(member) on \(destination) failed: \(name ?? "error"): \(text)")
         }
-        return try read(reply)
+        do {
+            return try read(reply)
+        } catch {
+            throw Failure(message: "\(interface).\(member) on \(destination): \(error.message)")
+        }
+    }
+
+    /// One property (`org.freedesktop.DBus.Properties.Get`).
+    func property(destination: String, path: String, interface: String, name: String, deadline: ContinuousClock.Instant) throws(Failure) -> Value {
+        let s = CChar(UInt8(ascii: "s"))
+        return try call(destination: destination, path: path, interface: "org.freedesktop.DBus.Properties", member: "Get", arguments: [.string(interface, s), .string(name, s)], deadline: deadline) { (reply) throws(ProbeError) -> Value in
+            try DBusMessage.readValue(reply) ?? .null
+        }
+    }
+
+    /// Every property of an interface (`org.freedesktop.DBus.Properties.GetAll`).
+    func properties(destination: String, path: String, interface: String, deadline: ContinuousClock.Instant) throws(Failure) -> [String: Value] {
+        try call(destination: destination, path: path, interface: "org.freedesktop.DBus.Properties", member: "GetAll", arguments: [.string(interface, CChar(UInt8(ascii: "s")))], deadline: deadline, read: DBusMessage.readProperties)
     }
 
     static func readBool(_ reply: OpaquePointer) throws(ProbeError) -> Bool {
@@ -113,6 +142,13 @@ final class DBusClient {
         var value: UnsafePointer<CChar>?
         let rc = sd_bus_message_read_basic(reply, CChar(UInt8(ascii: "s")), &value)
         guard rc > 0, let value else { throw ProbeError("unexpected reply: expected a string") }
+        return String(cString: value)
+    }
+
+    static func readObjectPath(_ reply: OpaquePointer) throws(ProbeError) -> String {
+        var value: UnsafePointer<CChar>?
+        let rc = sd_bus_message_read_basic(reply, CChar(UInt8(ascii: "o")), &value)
+        guard rc > 0, let value else { throw ProbeError("unexpected reply: expected an object path") }
         return String(cString: value)
     }
 

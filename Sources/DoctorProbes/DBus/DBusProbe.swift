@@ -1,10 +1,11 @@
 public import DoctorCore
 
-/// A D-Bus bus and the names on it: is the bus reachable, does a name have an owner, is it activatable.
+/// A D-Bus bus and the names on it: is the bus reachable, does a name have an owner, is it activatable; a
+/// property of an object, or the reply of a read-only method.
 public struct DBusProbe: Probe {
     public static let spec = ProbeSpec(
         type: "dbus",
-        summary: "A D-Bus bus answers; a name on it has an owner or can be activated.",
+        summary: "A D-Bus bus answers; a name has an owner or can be activated; a property or a read-only call has the expected value.",
         discussion: """
             Connects with libsystemd's sd-bus to the session bus (`DBUS_SESSION_BUS_ADDRESS`, else \
             `$XDG_RUNTIME_DIR/bus`), the system bus (`DBUS_SYSTEM_BUS_ADDRESS`, else \
@@ -15,17 +16,32 @@ public struct DBusProbe: Probe {
             With `name`, say what you expect of it: `owned: true` (a process holds the name now) or \
             `activatable: true` (the bus can start a service for it). Without an `expect` block the check \
             expects `reachable: true`.
+
+            With `name`, `object` and `interface`, the probe reads one `property` \
+            (`org.freedesktop.DBus.Properties.Get`) or calls one `method` with `arguments` typed by \
+            `signature` (basic types only: `s o g b y n q i u x t d`), and observes the result as `value`: a \
+            number, boolean, string, or a list for arrays, structs and several reply values (dictionary \
+            entries read as `key=value`). Only read-only methods may be called: names that start with \
+            `Get`, `List`, `Read`, `Query`, `Is`, `Has`, `Can`, `Lookup`, or are `Ping` or `Introspect`. \
+            Calling a name that is activatable starts its service, as any client would.
             """,
         parameters: [
             ParameterSpec("bus", .enumeration(["session", "system"]), default: "session", "Which bus."),
             ParameterSpec("address", .string, "An explicit bus address (e.g. `unix:path=/run/user/1000/bus`); overrides `bus`."),
             ParameterSpec("name", .string, "A bus name to look up (e.g. `org.freedesktop.secrets`)."),
+            ParameterSpec("object", .string, "An object path of `name` (e.g. `/org/freedesktop/portal/desktop`)."),
+            ParameterSpec("interface", .string, "The interface of `property` or `method`."),
+            ParameterSpec("property", .string, "A property to read into `value`."),
+            ParameterSpec("method", .string, "A read-only method to call; its reply goes into `value`."),
+            ParameterSpec("signature", .string, default: "\"\"", "The D-Bus types of `arguments`, one character each (e.g. `ss`)."),
+            ParameterSpec("arguments", .list(.string), "The method's arguments, as text parsed by `signature`."),
         ],
         observations: [
             ObservationSpec("reachable", .bool, "The bus accepted the connection and answered."),
             ObservationSpec("owned", .bool, "The name has an owner now."),
             ObservationSpec("owner", .string, "The unique name (`:1.42`) of the name's owner."),
             ObservationSpec("activatable", .bool, "The bus can activate a service for the name."),
+            ObservationSpec("value", .dynamic, "The property's value or the method's reply."),
         ],
         defaultExpect: "{reachable: true}",
         examples: [
@@ -53,10 +69,47 @@ public struct DBusProbe: Probe {
                 probe: {type: dbus, name: org.freedesktop.secrets}
                 expect: {owned: {eq: true, warn_if: {eq: false}}}
                 """),
+            ProbeExample("The portal offers GlobalShortcuts", """
+                id: platform-portal-global-shortcuts
+                title: The desktop portal implements GlobalShortcuts
+                category: platform-integration
+                severity: low
+                probe:
+                  type: dbus
+                  name: org.freedesktop.portal.Desktop
+                  object: /org/freedesktop/portal/desktop
+                  interface: org.freedesktop.portal.GlobalShortcuts
+                  property: version
+                expect: {value: {ge: 1}}
+                """),
+            ProbeExample("A read-only call with typed arguments", """
+                id: platform-portal-color-scheme
+                title: The portal answers a settings read
+                category: platform-integration
+                severity: info
+                probe:
+                  type: dbus
+                  name: org.freedesktop.portal.Desktop
+                  object: /org/freedesktop/portal/desktop
+                  interface: org.freedesktop.portal.Settings
+                  method: Read
+                  signature: ss
+                  arguments: [org.freedesktop.appearance, color-scheme]
+                expect: {value: [0, 1, 2]}
+                """),
         ])
+
+    /// Method name prefixes taken to be read-only.
+    static let readOnlyPrefixes = ["Get", "List", "Read", "Query", "Is", "Has", "Can", "Lookup"]
+
+    enum Access {
+        case property(String)
+        case method(String, [DBusMessage.Argument])
+    }
 
     let bus: DBusClient.Bus
     let name: String?
+    let target: (object: String, interface: String, access: Access)?
 
     public init(parameters: Parameters) throws(ProbeError) {
         if let address = parameters.string("address"), !address.isEmpty {
@@ -66,6 +119,36 @@ public struct DBusProbe: Probe {
         }
         name = parameters.string("name")
         if let name, name.isEmpty { throw ProbeError("'name' is empty") }
+        let property = parameters.string("property"), method = parameters.string("method")
+        guard property != nil || method != nil else {
+            for extra in ["object", "interface", "signature", "arguments"] where parameters[extra] != nil {
+                throw ProbeError("'\(extra)' needs 'property' or 'method'")
+            }
+            target = nil
+            return
+        }
+        guard property == nil || method == nil else { throw ProbeError("give 'property' or 'method', not both") }
+        guard name != nil, let object = parameters.string("object"), let interface = parameters.string("interface") else {
+            throw ProbeError("reading a property or calling a method needs 'name', 'object' and 'interface'")
+        }
+        guard object.hasPrefix("/") else { throw ProbeError("'object' must be an object path such as /org/freedesktop/portal/desktop") }
+        if let property {
+            target = (object, interface, .property(property))
+        } else if let method {
+            guard method == "Ping" || method == "Introspect" || DBusProbe.readOnlyPrefixes.contains(where: { method.hasPrefix($0) }) else {
+                throw ProbeError("refusing to call '\(method)': only read-only methods may be called (names starting with \(DBusProbe.readOnlyPrefixes.joined(separator: ", ")), or Ping, Introspect)")
+            }
+            let signature = Array(parameters.string("signature") ?? "")
+            let texts = parameters.strings("arguments") ?? []
+            guard signature.count == texts.count else {
+                throw ProbeError("'signature' has \(signature.count) type(s) for \(texts.count) argument(s)")
+            }
+            var arguments: [DBusMessage.Argument] = []
+            for (text, code) in zip(texts, signature) { arguments.append(try DBusMessage.Argument(text, type: code)) }
+            target = (object, interface, .method(method, arguments))
+        } else {
+            target = nil
+        }
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -86,6 +169,22 @@ public struct DBusProbe: Probe {
             if owned, context.wants("owner") { values["owner"] = .string(try client.owner(name, deadline: context.deadline)) }
             if context.wants("activatable") {
                 values["activatable"] = .bool(try client.activatableNames(deadline: context.deadline).contains(name))
+            }
+            if let target {
+                do {
+                    switch target.access {
+                    case .property(let property):
+                        values["value"] = try client.property(destination: name, path: target.object, interface: target.interface, name: property, deadline: context.deadline)
+                    case .method(let method, let arguments):
+                        let reply = try client.call(destination: name, path: target.object, interface: target.interface, member: method, arguments: arguments, deadline: context.deadline, read: DBusMessage.readAll)
+                        values["value"] = reply.count == 1 ? reply[0] : .list(reply)
+                    }
+                } catch {
+                    // An error reply (no such property, interface or object) is an answer: the value is missing.
+                    // No answer at all is the probe failing to run.
+                    guard error.name != nil else { throw error.probeError }
+                    missingReason = error.message
+                }
             }
         }
         return ProbeOutput(observations: [Observation(subject: subject, values: values, missingReason: missingReason)])

@@ -1,0 +1,43 @@
+// Non-variadic wrappers for the Linux calls the probes need: Swift cannot call C variadic functions
+// (`prctl`, `syscall`).
+#ifndef DOCTOR_CLINUX_SHIM_H
+#define DOCTOR_CLINUX_SHIM_H
+
+#include <errno.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/types.h>
+#include <sys/sysmacros.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+/// PR_GET_DUMPABLE for the calling process: 0, 1 or 2, or -1 with errno.
+static inline int doctor_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }
+
+/// The Landlock ABI version (landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)), or -1 with errno
+/// (ENOSYS: not built in; EOPNOTSUPP: built in but disabled at boot).
+static inline long doctor_landlock_abi_version(void) {
+#ifdef SYS_landlock_create_ruleset
+    return syscall(SYS_landlock_create_ruleset, (void *)0, (unsigned long)0, (unsigned int)1);
+#else
+    return syscall(444, (void *)0, (unsigned long)0, (unsigned int)1);
+#endif
+}
+
+/// getrlimit(RLIMIT_MEMLOCK) (the resource constant is an enum Swift imports awkwardly).
+static inline int doctor_memlock_limit(struct rlimit *out) { return getrlimit(RLIMIT_MEMLOCK, out); }
+
+/// major() and minor() of a device number (macros in glibc).
+static inline unsigned int doctor_major(dev_t device) { return major(device); }
+static inline unsigned int doctor_minor(dev_t device) { return minor(device); }
+
+/// memfd_secret(flags): a file descriptor of secret memory, or -1 with errno (ENOSYS: not available).
+static inline int doctor_memfd_secret(unsigned int flags) {
+#ifdef SYS_memfd_secret
+    return (int)syscall(SYS_memfd_secret, flags);
+#else
+    return (int)syscall(447, flags);
+#endif
+}
+
+#endif

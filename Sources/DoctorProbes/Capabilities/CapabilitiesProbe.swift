@@ -1,0 +1,95 @@
+public import DoctorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The capabilities of a file (its `security.capability` attribute) or of a process, by name, through libcap.
+public struct CapabilitiesProbe: BoundedProbe {
+    public static let spec = ProbeSpec(
+        type: "capabilities",
+        summary: "The capabilities a file grants when executed, or a process holds, decoded by libcap into names.",
+        discussion: """
+            With `path`, reads the file's capability attribute with libcap's `cap_get_file` (a file without one \
+            has empty sets; `text` is libcap's form, e.g. `cap_net_bind_service,cap_net_raw=ep`). With `pid`, \
+            decodes the sets of `/proc/<pid>/status`, including the bounding and ambient sets. Names are libcap's \
+            (`cap_sys_admin`), so `effective: {not_contains: cap_sys_admin}` forbids one and \
+            `permitted: {empty: true}` forbids all.
+            """,
+        parameters: [
+            ParameterSpec("path", .string, "A file whose capabilities to read."),
+            ParameterSpec("pid", .integer, "A process whose capabilities to read."),
+        ],
+        exactlyOneOf: [["path", "pid"]],
+        observations: [
+            ObservationSpec("effective", .list(.string), "The effective set."),
+            ObservationSpec("permitted", .list(.string), "The permitted set."),
+            ObservationSpec("inheritable", .list(.string), "The inheritable set."),
+            ObservationSpec("bounding", .list(.string), "The bounding set (processes only)."),
+            ObservationSpec("ambient", .list(.string), "The ambient set (processes only)."),
+            ObservationSpec("text", .string, "libcap's text form of a file's capabilities (empty: none)."),
+        ],
+        defaultExpect: "{permitted: {empty: true}}",
+        examples: [
+            ProbeExample("A daemon binary carries no file capabilities", """
+                id: crypto-daemon-no-file-caps
+                title: daemon-secrets gains no capabilities when executed
+                category: crypto-posture
+                severity: high
+                probe: {type: capabilities, path: /usr/bin/daemon-secrets}
+                expect: {permitted: {empty: true}}
+                remediation: setcap -r /usr/bin/daemon-secrets
+                """),
+        ])
+
+    enum Subject {
+        case path(String)
+        case pid(Int32)
+    }
+
+    let subject: Subject
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        if let path = parameters.string("path") {
+            guard !path.isEmpty else { throw ProbeError("'path' is empty") }
+            subject = .path(path)
+        } else if let pid = parameters.int("pid"), pid > 0, let pid32 = Int32(exactly: pid) {
+            subject = .pid(pid32)
+        } else {
+            throw ProbeError("'pid' must be a positive process id")
+        }
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        switch subject {
+        case .path(let path):
+            if case .failure(let error) = FileSystem.info(path, follow: true) {
+                return ProbeOutput(observations: [Observation(subject: path, values: [:], missingReason: "\(path): \(String(cString: strerror(error.code)))")])
+            }
+            let sets = try Capabilities.file(path)
+            let values: ObservedValues = [
+                "effective": .list(sets.effective.map { .string($0) }), "permitted": .list(sets.permitted.map { .string($0) }),
+                "inheritable": .list(sets.inheritable.map { .string($0) }), "text": .string(sets.text),
+            ]
+            return ProbeOutput(observations: [Observation(subject: path, values: values)])
+        case .pid(let pid):
+            let subject = "process \(pid)"
+            guard let directory = ProcessDirectory(pid: pid) else {
+                return ProbeOutput(observations: [Observation(subject: subject, values: [:], missingReason: "no process \(pid)")])
+            }
+            let status: [Substring: Substring]
+            do {
+                status = ProcFS.status(try directory.read("status"))
+            } catch {
+                return ProbeOutput(observations: [Observation(subject: subject, values: [:], missingReason: error.message)])
+            }
+            var values = ObservedValues()
+            for (field, name) in [("CapEff", "effective"), ("CapPrm", "permitted"), ("CapInh", "inheritable"), ("CapBnd", "bounding"), ("CapAmb", "ambient")] {
+                if let mask = status[Substring(field)].flatMap({ UInt64($0, radix: 16) }) {
+                    values[name] = .list(Capabilities.names(mask: mask).map { .string($0) })
+                }
+            }
+            return ProbeOutput(observations: [Observation(subject: subject, values: values)])
+        }
+    }
+}

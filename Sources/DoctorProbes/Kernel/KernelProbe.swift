@@ -1,0 +1,243 @@
+import CLinux
+public import DoctorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The kernel's memory and sandbox posture as the doctor's own process sees it: a sysctl, the active LSMs,
+/// Landlock, memfd_secret, the memlock limit and a trial mlock, swap.
+public struct KernelProbe: BoundedProbe {
+    public static let spec = ProbeSpec(
+        type: "kernel",
+        summary: "Kernel posture: a /proc/sys value, active LSMs, Landlock ABI, memfd_secret, mlock and swap.",
+        discussion: """
+            Everything is asked of the running kernel, and only what the check's expectations name is looked at. \
+            `value` is the `/proc/sys` entry named by `sysctl` (`kernel/yama/ptrace_scope` or \
+            `kernel.yama.ptrace_scope`), a number when it is one. `lsm` is the list in \
+            `/sys/kernel/security/lsm`. `landlock_abi` is the ABI version from \
+            `landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)`, 0 when Landlock is not built in \
+            or is disabled. `memfd_secret` creates (and closes) one secret-memory descriptor. `memlock_limit` is \
+            the doctor's own `RLIMIT_MEMLOCK`, and `mlock` locks and unlocks one page to prove locking works. \
+            `swap` classifies the active swap areas of `/proc/swaps`: `none`, `encrypted` (every area on \
+            dm-crypt), `memory` (only zram, which never reaches a disk) or `plaintext` (any area on a plain \
+            disk or file system).
+
+            These describe the host and the doctor's own limits; a daemon's limits are the `process` and \
+            `systemd-unit` probes' business.
+            """,
+        parameters: [
+            ParameterSpec("sysctl", .string, "A `/proc/sys` entry, as a path (`kernel/yama/ptrace_scope`) or dotted (`kernel.yama.ptrace_scope`)."),
+        ],
+        observations: [
+            ObservationSpec("value", .dynamic, "The value of `sysctl`."),
+            ObservationSpec("release", .string, "The kernel release (`uname -r`)."),
+            ObservationSpec("lsm", .list(.string), "The active Linux security modules, in order."),
+            ObservationSpec("landlock_abi", .integer, "The Landlock ABI version (0: unavailable)."),
+            ObservationSpec("memfd_secret", .bool, "Whether memfd_secret works."),
+            ObservationSpec("memlock_limit", .byteSize, "The doctor's soft RLIMIT_MEMLOCK."),
+            ObservationSpec("memlock_limit_hard", .byteSize, "The doctor's hard RLIMIT_MEMLOCK."),
+            ObservationSpec("mlock", .bool, "Whether locking one page in memory succeeds."),
+            ObservationSpec("swap", .enumeration(KernelProbe.swapClasses), "The swap posture: none, encrypted, memory, or plaintext."),
+            ObservationSpec("swap_devices", .list(.string), "The active swap areas."),
+        ],
+        examples: [
+            ProbeExample("ptrace is restricted", """
+                id: platform-ptrace-scope
+                title: Yama restricts ptrace to descendants or admins
+                category: crypto-posture
+                severity: high
+                probe: {type: kernel, sysctl: kernel/yama/ptrace_scope}
+                expect: {value: {ge: 1}}
+                remediation: echo 'kernel.yama.ptrace_scope = 1' > /etc/sysctl.d/10-ptrace.conf && sysctl --system
+                """),
+            ProbeExample("The kernel can protect secrets in memory", """
+                id: mem-kernel-secret-memory
+                title: Secret memory and memory locking work here
+                category: crypto-posture
+                severity: medium
+                probe: {type: kernel}
+                expect: {memfd_secret: {eq: true, warn_if: {eq: false}}, mlock: true, landlock_abi: {ge: 1}}
+                """),
+            ProbeExample("No plaintext swap", """
+                id: platform-swap
+                title: Swap is off or encrypted
+                category: crypto-posture
+                severity: high
+                probe: {type: kernel}
+                expect: {swap: {in: [none, memory, encrypted], warn_if: {eq: encrypted}}}
+                """),
+        ])
+
+    static let swapClasses = ["none", "encrypted", "memory", "plaintext"]
+
+    let sysctl: String?
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        if let name = parameters.string("sysctl") {
+            let path = name.contains("/") ? name : name.replacing(".", with: "/")
+            guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
+                throw ProbeError("'sysctl' must name an entry under /proc/sys, such as kernel/yama/ptrace_scope")
+            }
+            sysctl = path
+        } else {
+            sysctl = nil
+        }
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        var values = ObservedValues()
+        var reasons: [String] = []
+        if let sysctl, context.wants("value") || context.wanted.isEmpty {
+            switch KernelFacts.readText("/proc/sys/\(sysctl)") {
+            case .success(let text):
+                let trimmed = text.trimmingTrailingNewlines
+                values["value"] = Int64(trimmed).map(Value.int) ?? .string(trimmed)
+            case .failure(let error):
+                reasons.append(error.code == ENOENT ? "no /proc/sys/\(sysctl) on this kernel" : "cannot read /proc/sys/\(sysctl): \(String(cString: strerror(error.code)))")
+            }
+        }
+        if context.wants("release") {
+            var names = utsname()
+            uname(&names)
+            values["release"] = .string(withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+        }
+        if context.wants("lsm") {
+            switch KernelFacts.readText("/sys/kernel/security/lsm") {
+            case .success(let text): values["lsm"] = .list(text.trimmingTrailingNewlines.split(separator: ",").map { .string(String($0)) })
+            case .failure(let error): reasons.append("cannot read the LSM list (/sys/kernel/security/lsm): \(String(cString: strerror(error.code)))")
+            }
+        }
+        if context.wants("landlock_abi") { values["landlock_abi"] = .int(KernelFacts.landlockABI()) }
+        if context.wants("memfd_secret") {
+            switch KernelFacts.memfdSecret() {
+            case .success(let works): values["memfd_secret"] = .bool(works)
+            case .failure(let error): throw error
+            }
+        }
+        if context.wants("memlock_limit") || context.wants("memlock_limit_hard") {
+            var limit = rlimit()
+            if doctor_memlock_limit(&limit) == 0 {
+                values["memlock_limit"] = .int(KernelFacts.limit(limit.rlim_cur))
+                values["memlock_limit_hard"] = .int(KernelFacts.limit(limit.rlim_max))
+            }
+        }
+        if context.wants("mlock") { values["mlock"] = .bool(KernelFacts.trialMlock()) }
+        if context.wants("swap") || context.wants("swap_devices") {
+            switch KernelFacts.readText("/proc/swaps") {
+            case .success(let text):
+                let areas = SwapTable.parse(text)
+                values["swap"] = .string(SwapTable.classify(areas).rawValue)
+                values["swap_devices"] = .list(areas.map { .string($0.name) })
+            case .failure(let error): reasons.append("cannot read /proc/swaps: \(String(cString: strerror(error.code)))")
+            }
+        }
+        return ProbeOutput(observations: [Observation(values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
+    }
+}
+
+/// Direct questions to the kernel, shared with the tests' expectations of what the probe must see.
+enum KernelFacts {
+    static func readText(_ path: String) -> Result<String, FileSystem.Errno> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        if fd < 0 { return .failure(FileSystem.Errno(code: errno)) }
+        defer { close(fd) }
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                return .failure(FileSystem.Errno(code: errno))
+            }
+            if count == 0 { break }
+            bytes += chunk[0..<count]
+        }
+        return .success(String(decoding: bytes, as: UTF8.self))
+    }
+
+    static func landlockABI() -> Int64 {
+        let version = doctor_landlock_abi_version()
+        return version > 0 ? Int64(version) : 0
+    }
+
+    /// Whether a memfd_secret descriptor can be created: false when the kernel lacks it (ENOSYS) or it is
+    /// disabled; other failures (out of descriptors) are errors.
+    static func memfdSecret() -> Result<Bool, ProbeError> {
+        let fd = doctor_memfd_secret(UInt32(O_CLOEXEC))
+        if fd >= 0 {
+            close(fd)
+            return .success(true)
+        }
+        let code = errno
+        if code == ENOSYS || code == EPERM || code == EINVAL { return .success(false) }
+        return .failure(ProbeError("memfd_secret failed: \(String(cString: strerror(code)))"))
+    }
+
+    static func limit(_ value: rlim_t) -> Int64 {
+        value > rlim_t(Int64.max) ? ByteSize.infinity : Int64(value)
+    }
+
+    /// Locks and unlocks one fresh anonymous page.
+    static func trialMlock() -> Bool {
+        let size = Int(sysconf(Int32(_SC_PAGESIZE)))
+        guard let page = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0), page != MAP_FAILED else { return false }
+        defer { munmap(page, size) }
+        guard mlock(page, size) == 0 else { return false }
+        munlock(page, size)
+        return true
+    }
+}
+
+/// `/proc/swaps` and the classification of its areas.
+enum SwapTable {
+    struct Area: Equatable {
+        var name: String
+        var type: String
+    }
+
+    enum Posture: String {
+        case none, encrypted, memory, plaintext
+    }
+
+    static func parse(_ text: String) -> [Area] {
+        text.split(separator: "\n").dropFirst().compactMap { line in
+            let fields = line.split(whereSeparator: { $0 == " " || $0 == "\t" })
+            guard fields.count >= 2 else { return nil }
+            // The kernel escapes spaces in names as \040.
+            return Area(name: String(fields[0]).replacing("\\040", with: " "), type: String(fields[1]))
+        }
+    }
+
+    /// The posture of a set of areas; `isEncrypted` and `isMemory` are asked per area (overridable in tests).
+    static func classify(
+        _ areas: [Area], isEncrypted: (Area) -> Bool = SwapTable.isOnDMCrypt, isMemory: (Area) -> Bool = { $0.name.hasPrefix("/dev/zram") }
+    ) -> Posture {
+        if areas.isEmpty { return .none }
+        var sawEncrypted = false
+        for area in areas {
+            if isMemory(area) { continue }
+            if isEncrypted(area) { sawEncrypted = true } else { return .plaintext }
+        }
+        return sawEncrypted ? .encrypted : .memory
+    }
+
+    /// Whether a swap area lives on a dm-crypt device: the block device of a partition, or the device holding
+    /// a swap file, has a device-mapper uuid starting with `CRYPT-`.
+    static func isOnDMCrypt(_ area: Area) -> Bool {
+        var info = stat()
+        guard stat(area.name, &info) == 0 else { return false }
+        let device = area.type == "partition" ? info.st_rdev : info.st_dev
+        let path = "/sys/dev/block/\(doctor_major(device)):\(doctor_minor(device))/dm/uuid"
+        guard case .success(let uuid) = KernelFacts.readText(path) else { return false }
+        return uuid.hasPrefix("CRYPT-")
+    }
+}
+
+extension String {
+    var trimmingTrailingNewlines: String {
+        var text = Substring(self)
+        while text.last == "\n" { text = text.dropLast() }
+        return String(text)
+    }
+}
