@@ -42,10 +42,11 @@ final class ProcessDirectory {
         return String(decoding: bytes, as: UTF8.self)
     }
 
-    /// The owner of the directory. The kernel gives `/proc/<pid>` to root when the process is not dumpable.
+    /// The owner of the process's files. The kernel gives the files under `/proc/<pid>` to root when the process
+    /// is not dumpable (the directory itself keeps the owner it was first looked up with, so `status` is asked).
     func owner() throws(ProbeError) -> (uid: UInt32, gid: UInt32) {
         var info = stat()
-        guard fstat(fd, &info) == 0 else { throw ProcFS.failure(".", pid: pid, errno) }
+        guard fstatat(fd, "status", &info, 0) == 0 else { throw ProcFS.failure("status", pid: pid, errno) }
         return (info.st_uid, info.st_gid)
     }
 }
