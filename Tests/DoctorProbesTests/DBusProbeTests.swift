@@ -12,7 +12,9 @@ final class PrivateBus: @unchecked Sendable {
     let address: String
     private var pid: pid_t = 0
 
-    init(activatable: [String] = []) throws {
+    /// `systemServices` adds the system's session service directory (`/usr/share/dbus-1/services`), so real
+    /// services such as xdg-desktop-portal are activated on this bus; they get `XDG_RUNTIME_DIR` of their own.
+    init(activatable: [String] = [], systemServices: Bool = false) throws {
         let services = directory.path + "/services"
         try FileManager.default.createDirectory(atPath: services, withIntermediateDirectories: true)
         for name in activatable {
@@ -26,6 +28,7 @@ final class PrivateBus: @unchecked Sendable {
               <type>session</type>
               <listen>\(address)</listen>
               <servicedir>\(services)</servicedir>
+              \(systemServices ? "<servicedir>/usr/share/dbus-1/services</servicedir>" : "")
               <policy context="default">
                 <allow send_destination="*" eavesdrop="true"/>
                 <allow eavesdrop="true"/>
@@ -37,7 +40,21 @@ final class PrivateBus: @unchecked Sendable {
         let arguments = ["/usr/bin/dbus-daemon", "--config-file=\(directory.path)/bus.conf", "--nofork", "--nopidfile"]
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
         defer { argv.forEach { free($0) } }
-        guard posix_spawn(&pid, arguments[0], nil, nil, &argv, environ) == 0 else { throw ToolError("cannot start dbus-daemon") }
+        let runtime = directory.path + "/run"
+        try FileManager.default.createDirectory(atPath: runtime, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        var environment = ProcessInfo.processInfo.environment
+        environment["XDG_RUNTIME_DIR"] = runtime
+        environment["DBUS_SESSION_BUS_ADDRESS"] = address
+        if systemServices {
+            // No portal backends: xdg-desktop-portal serves the interfaces it implements itself, without waiting
+            // on a GTK backend that needs a display (which would stall activation for the bus's 25 s).
+            let backends = directory.path + "/portals"
+            try FileManager.default.createDirectory(atPath: backends, withIntermediateDirectories: true)
+            environment["XDG_DESKTOP_PORTAL_DIR"] = backends
+        }
+        var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer { envp.forEach { free($0) } }
+        guard posix_spawn(&pid, arguments[0], nil, nil, &argv, &envp) == 0 else { throw ToolError("cannot start dbus-daemon") }
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory.path + "/bus") { usleep(10_000) }
         guard FileManager.default.fileExists(atPath: directory.path + "/bus") else { throw ToolError("dbus-daemon did not start") }
     }
@@ -45,9 +62,28 @@ final class PrivateBus: @unchecked Sendable {
     /// Takes `name` on the bus from this process, for as long as the returned connection lives.
     func own(_ name: String) throws -> NameOwner { try NameOwner(address: address, name: name) }
 
+    /// The pids of the connections on the bus (activated services), from `busctl`.
+    func connectionPIDs() throws -> [pid_t] {
+        let out = directory.path + "/busctl.out"
+        let busctl = try ChildProcess(["/usr/bin/busctl", "--address=\(address)", "list", "--no-legend", "--unique"], stdout: out)
+        busctl.wait()
+        let text = (try? String(contentsOfFile: out, encoding: .utf8)) ?? ""
+        return text.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count > 2, fields[2] != "busctl", let pid = pid_t(fields[1]), pid != self.pid else { return nil }
+            return pid
+        }
+    }
+
     deinit {
+        // Activated services are this daemon's children until it dies; they are stopped first.
+        for child in (try? connectionPIDs()) ?? [] { kill(child, SIGTERM) }
         kill(pid, SIGKILL)
         waitpid(pid, nil, 0)
+        // xdg-document-portal mounts FUSE at $XDG_RUNTIME_DIR/doc; never leave it behind.
+        if FileManager.default.fileExists(atPath: directory.path + "/run/doc"), let unmount = try? ChildProcess(["/bin/fusermount3", "-u", "-z", directory.path + "/run/doc"]) {
+            unmount.wait()
+        }
     }
 }
 
@@ -128,5 +164,29 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         #expect(results.count == 1)
         #expect(results[0].status == .fail || results[0].status == .error)
         #expect(results[0].message.contains("deadline") || results[0].message.contains("timed out"), "\(results[0].message)")
+    }
+
+    @Test func theRealDesktopPortalAnswersPropertiesAndReadOnlyCalls() async throws {
+        // xdg-desktop-portal itself, activated on a private bus with no backends: the interfaces it implements
+        // itself (Trash, NetworkMonitor) are there, GlobalShortcuts (which needs a backend) is not.
+        guard FileManager.default.fileExists(atPath: "/usr/libexec/xdg-desktop-portal") else {
+            Issue.record("xdg-desktop-portal is not installed (scripts/bootstrap installs it)")
+            return
+        }
+        let bus = try PrivateBus(systemServices: true)
+        let portal = "type: dbus, address: \"\(bus.address)\", name: org.freedesktop.portal.Desktop, object: /org/freedesktop/portal/desktop"
+        let results = try await runChecks(
+            dbusCheck("trash", "{\(portal), interface: org.freedesktop.portal.Trash, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
+                + dbusCheck("network", "{\(portal), interface: org.freedesktop.portal.NetworkMonitor, method: GetAvailable}", "{value: [true, false]}", extra: "timeout: 10s")
+                + dbusCheck("shortcuts", "{\(portal), interface: org.freedesktop.portal.GlobalShortcuts, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
+                + dbusCheck("owner-pid", "{type: dbus, address: \"\(bus.address)\", name: org.freedesktop.DBus, object: /org/freedesktop/DBus, interface: org.freedesktop.DBus, method: GetConnectionUnixProcessID, signature: s, arguments: [org.freedesktop.portal.Desktop]}", "{value: {gt: 0}}", extra: "requires: [trash]")
+                + dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: TrashFile, signature: h, arguments: ['0']}", "{value: 0}"))
+        #expect(results.map(\.status) == [.pass, .pass, .fail, .pass, .error], "\(results.map(\.message))")
+        #expect(results[2].message.contains("org.freedesktop.DBus.Error.UnknownProperty") || results[2].message.contains("No such interface"), "\(results[2].message)")
+        #expect(results[4].message.contains("refusing to call 'TrashFile': only read-only methods may be called"))
+        // The pid the typed call returned is the portal's, as busctl (another client) sees it.
+        let portalPID = try bus.connectionPIDs()
+        let observed = results[3].observed.first?.value("value")?.asInt
+        #expect(observed.map { portalPID.contains(pid_t($0)) } == true, "\(String(describing: observed)) not in \(portalPID)")
     }
 }
