@@ -45,6 +45,13 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
         #expect(seen.value("VmRSS") != nil)
     }
 
+    @Test func noNewPrivsSetBySetpriv() async throws {
+        let child = try postureProcess(["/usr/bin/setpriv", "--no-new-privs"])
+        let results = try await runChecks(processCheck("nnp", child.pid, "{NoNewPrivs: true, Seccomp: 0}"))
+        #expect(results.map(\.status) == [.pass], "\(results.first?.message ?? "")")
+        #expect(statusField(child.pid, "NoNewPrivs") == "1")
+    }
+
     @Test func limitsAreParsedByColumn() async throws {
         let limited = try postureProcess(["/usr/bin/prlimit", "--memlock=65536:131072", "--core=0:unlimited", "--nofile=512:1024", "--"])
         let results = try await runChecks(processCheck("limits", limited.pid, "{LimitMEMLOCK: 64K, LimitMEMLOCKHard: 128K, LimitCORE: 0, LimitCOREHard: infinity, LimitNOFILE: 512, LimitNOFILEHard: 1024}"))

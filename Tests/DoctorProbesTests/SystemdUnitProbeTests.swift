@@ -71,12 +71,14 @@ enum SystemdScenario {
             + dbusCheck("list-healthy", probe("units: [doctor-ok.service, doctor-watchdog.service, '\(odd)']"), "{ActiveState: active, SubState: running}")
             + dbusCheck("list-with-bad", probe("units: [doctor-ok.service, doctor-bad.service, nope.service]"), "{ActiveState: active}")
             + dbusCheck("unlimited", probe("unit: doctor-watchdog.service"), "{MemoryMax: {ne: infinity}}")
+            + dbusCheck("idle", probe("unit: doctor-idle.service"), "{LoadState: loaded, ActiveState: inactive, SubState: dead, MainPID: 0}")
+            + dbusCheck("idle-default", probe("unit: doctor-idle.service"))
     }
 
-    static let statuses: [CheckStatus] = [.pass, .pass, .fail, .pass, .warn, .pass, .fail, .pass, .pass, .fail, .fail]
+    static let statuses: [CheckStatus] = [.pass, .pass, .fail, .pass, .warn, .pass, .fail, .pass, .pass, .fail, .fail, .pass, .fail]
 
     static func verify(_ results: [CheckResult], against manager: String) {
-        #expect(results.map(\.check.id) == ["ok", "bad-as-failed", "bad-default", "watchdog", "restarts", "nope-as-missing", "nope-default", "odd", "list-healthy", "list-with-bad", "unlimited"])
+        #expect(results.map(\.check.id) == ["ok", "bad-as-failed", "bad-default", "watchdog", "restarts", "nope-as-missing", "nope-default", "odd", "list-healthy", "list-with-bad", "unlimited", "idle", "idle-default"])
         #expect(results.map(\.status) == statuses, "\(manager): \(results.map { "\($0.check.id): \($0.status) \($0.message)" })")
         guard results.count == statuses.count else { return }
         #expect(results[2].message == "doctor-bad.service: ActiveState is failed, expected == active", "\(manager)")
@@ -88,6 +90,7 @@ enum SystemdScenario {
         #expect(results[9].message.contains("nope.service: ActiveState is inactive, expected == active"), "\(manager)")
         #expect(!results[9].message.contains("doctor-ok.service"), "\(manager)")
         #expect(results[10].message == "doctor-watchdog.service: MemoryMax is infinity, expected != infinity", "\(manager)")
+        #expect(results[12].message == "doctor-idle.service: ActiveState is inactive, expected == active", "\(manager)")
         #expect(results[8].observed.map(\.subject) == ["doctor-ok.service", "doctor-watchdog.service", odd], "\(manager)")
     }
 }
