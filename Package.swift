@@ -42,13 +42,15 @@ let package = Package(
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // libcap (Debian libcap-dev), for decoding capability sets and file capabilities.
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
+        // libb2's BLAKE2s (Debian libb2-dev), the hash of the Noise protocol the bus speaks.
+        .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
         // Non-variadic wrappers for prctl and syscall (header only).
         .systemLibrary(name: "CLinux"),
         // One file per probe.
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore", "CSystemd", "CCap", "CLinux",
+                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
