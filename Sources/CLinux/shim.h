@@ -3,9 +3,14 @@
 #ifndef DOCTOR_CLINUX_SHIM_H
 #define DOCTOR_CLINUX_SHIM_H
 
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE
+#endif
+
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/types.h>
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
@@ -30,6 +35,17 @@ static inline int doctor_memlock_limit(struct rlimit *out) { return getrlimit(RL
 /// major() and minor() of a device number (macros in glibc).
 static inline unsigned int doctor_major(dev_t device) { return major(device); }
 static inline unsigned int doctor_minor(dev_t device) { return minor(device); }
+
+/// SO_PEERCRED of a connected Unix socket (struct ucred needs _GNU_SOURCE): 0, or -1 with errno.
+static inline int doctor_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid) {
+    struct ucred credentials;
+    socklen_t length = sizeof credentials;
+    if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
+    *pid = credentials.pid;
+    *uid = credentials.uid;
+    *gid = credentials.gid;
+    return 0;
+}
 
 /// memfd_secret(flags): a file descriptor of secret memory, or -1 with errno (ENOSYS: not available).
 static inline int doctor_memfd_secret(unsigned int flags) {

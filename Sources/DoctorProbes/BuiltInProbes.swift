@@ -9,8 +9,10 @@ public enum BuiltInProbes {
         EnvProbe.self,
         FileProbe.self,
         KernelProbe.self,
+        NoiseIKProbe.self,
         ProcessProbe.self,
         SystemdUnitProbe.self,
+        UnixSocketProbe.self,
     ]
 
     /// A registry with every built-in probe.

@@ -139,11 +139,18 @@ public struct KernelProbe: BoundedProbe {
 /// Direct questions to the kernel, shared with the tests' expectations of what the probe must see.
 enum KernelFacts {
     static func readText(_ path: String) -> Result<String, FileSystem.Errno> {
+        readBytes(path, limit: 1 << 20).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// At most `limit` bytes of a file.
+    static func readBytes(_ path: String, limit: Int) -> Result<[UInt8], FileSystem.Errno> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return .failure(FileSystem.Errno(code: errno)) }
         defer { close(fd) }
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 4096)
+        // Key files pass through here: leave no copy in the buffer.
+        defer { NoiseCrypto.wipe(&chunk) }
         while true {
             let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
             if count < 0 {
@@ -152,8 +159,9 @@ enum KernelFacts {
             }
             if count == 0 { break }
             bytes += chunk[0..<count]
+            if bytes.count >= limit { break }
         }
-        return .success(String(decoding: bytes, as: UTF8.self))
+        return .success(Array(bytes.prefix(limit)))
     }
 
     static func landlockABI() -> Int64 {
