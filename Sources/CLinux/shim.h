@@ -3,9 +3,6 @@
 #ifndef DOCTOR_CLINUX_SHIM_H
 #define DOCTOR_CLINUX_SHIM_H
 
-#ifndef _GNU_SOURCE
-#define _GNU_SOURCE
-#endif
 
 #include <errno.h>
 #include <sys/prctl.h>
@@ -36,9 +33,10 @@ static inline int doctor_memlock_limit(struct rlimit *out) { return getrlimit(RL
 static inline unsigned int doctor_major(dev_t device) { return major(device); }
 static inline unsigned int doctor_minor(dev_t device) { return minor(device); }
 
-/// SO_PEERCRED of a connected Unix socket (struct ucred needs _GNU_SOURCE): 0, or -1 with errno.
+/// SO_PEERCRED of a connected Unix socket: 0, or -1 with errno. The kernel's struct ucred is declared here
+/// with its layout, since glibc shows it only under _GNU_SOURCE, which must not differ between modules.
 static inline int doctor_peer_credentials(int fd, int *pid, unsigned int *uid, unsigned int *gid) {
-    struct ucred credentials;
+    struct { int pid; unsigned int uid; unsigned int gid; } credentials;
     socklen_t length = sizeof credentials;
     if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &credentials, &length) != 0) return -1;
     *pid = credentials.pid;
