@@ -3,7 +3,6 @@
 #ifndef DOCTOR_CLINUX_SHIM_H
 #define DOCTOR_CLINUX_SHIM_H
 
-
 #include <errno.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
