@@ -22,7 +22,11 @@ public struct NoiseIKProbe: Probe {
             With `status_requests: N`, the probe then sends N StatusRequests in the bus's envelope (postcard, \
             wire version 3, event variant 51) and waits for each StatusResponse (variant 52) with the same \
             correlation id: `latency_median` and `latency_max` are the round trips, and `wire_version`, \
-            `locked`, `default_profile` and `active_profiles` come from the last reply.
+            `locked`, `default_profile` and `active_profiles` come from the last reply. The reference gives the \
+            envelope's field order, wire version and variant numbers but not every field's type: `DaemonId` is \
+            taken as a UUID, `Timestamp` as wall and monotonic milliseconds, and the three version-3 fields as \
+            options (sent empty). An encrypted frame is `[u32 chunk count]` then `[u32 length][Noise message]` \
+            per chunk.
 
             A handshake the bus rejects (a `server_key` that is not the server's, a frame longer than 16 MiB, \
             a truncated frame, a `bus.pub` that is not 32 bytes) is `handshake: false` with the reason; a bus \
