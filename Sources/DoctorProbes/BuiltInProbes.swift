@@ -4,6 +4,7 @@ public import DoctorCore
 /// `Sources/DoctorProbes`, the schema fragments and the reference pages.
 public enum BuiltInProbes {
     public static let all: [any Probe.Type] = [
+        AuditChainProbe.self,
         CapabilitiesProbe.self,
         DBusProbe.self,
         EnvProbe.self,

@@ -1,8 +1,10 @@
 import DoctorCore
+import DoctorProbes
 import Foundation
 
-// doctor-bench: measures runner properties that no built-in probe can exercise yet.
+// doctor-bench: measures runner properties that no built-in probe can exercise yet, and BLAKE3 throughput.
 //
+//   swift run -c release doctor-bench blake3 FILE
 //   swift run -c release doctor-bench hung [--checks 100] [--timeout 1] [--jobs 100]
 //
 // Runs N checks whose probe never answers and ignores cancellation (it blocks its thread), each with the
@@ -42,8 +44,27 @@ func option(_ name: String, _ fallback: Double) -> Double {
     return value
 }
 
+if CommandLine.arguments.dropFirst().first == "blake3", CommandLine.arguments.count == 3 {
+    // BLAKE3 of a file, read in 1 MiB pieces: prints the hash, the size and the throughput.
+    let path = CommandLine.arguments[2]
+    guard let handle = FileHandle(forReadingAtPath: path) else {
+        print("cannot open \(path)")
+        exit(66)
+    }
+    var hasher = Blake3()
+    var total = 0
+    let started = ContinuousClock.now
+    while let data = try? handle.read(upToCount: 1 << 20), !data.isEmpty {
+        data.withUnsafeBytes { hasher.update($0) }
+        total += data.count
+    }
+    let elapsed = ContinuousClock.now - started
+    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    print("\(Blake3.hex(hasher.finalize()))  \(total) bytes  \(String(format: "%.3f", seconds)) s  \(String(format: "%.1f", Double(total) / seconds / 1e6)) MB/s")
+    exit(0)
+}
 guard CommandLine.arguments.dropFirst().first == "hung" else {
-    print("usage: doctor-bench hung [--checks N] [--timeout SECONDS] [--jobs N]")
+    print("usage: doctor-bench hung [--checks N] [--timeout SECONDS] [--jobs N] | doctor-bench blake3 FILE")
     exit(64)
 }
 let count = Int(option("--checks", 100)), timeout = option("--timeout", 1), jobs = Int(option("--jobs", 100))

@@ -18,6 +18,12 @@ public struct FileProbe: BoundedProbe {
             `follow_symlinks: true`. FIFOs, sockets and devices are reported, never opened; `sha256` reads \
             regular files only, and only when an expectation asks for it.
 
+            `checksum: keypair` verifies Open Sesame's tamper checksum of a private key `NAME.key`: \
+            `NAME.checksum` must hold the 32-byte BLAKE3 keyed hash of the private key, keyed by the 32-byte \
+            public key `NAME.pub`. `checksum` is `match`, `mismatch`, or `missing` (no `NAME.checksum`); a key, \
+            public key or checksum that is a symlink, not a regular file or not 32 bytes makes it `mismatch` \
+            with the reason. Key bytes are wiped after use.
+
             Three forms: `path` checks one path; `glob` applies every expectation to each match (`*`, `?`, \
             `[...]` within a segment, `**` across directories; no match is a failure unless `min_matches: 0`); \
             `none` asserts that nothing matches (e.g. leftover `*.key.tmp` files).
@@ -32,6 +38,7 @@ public struct FileProbe: BoundedProbe {
             ParameterSpec("none", .string, "A pattern nothing may match."),
             ParameterSpec("follow_symlinks", .bool, default: "false", "Examine what a symlink points to instead of the link."),
             ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
+            ParameterSpec("checksum", .enumeration(["keypair"]), "How to verify `checksum`: `keypair` is Open Sesame's scheme for `NAME.key`."),
         ],
         exactlyOneOf: [["path", "glob", "none"]],
         observations: [
@@ -43,6 +50,8 @@ public struct FileProbe: BoundedProbe {
             ObservationSpec("size", .byteSize, "The size in bytes."),
             ObservationSpec("target", .string, "For a symlink, where it points."),
             ObservationSpec("sha256", .string, "Lowercase hex SHA-256 of a regular file's content (computed only when expected)."),
+            ObservationSpec("checksum", .enumeration(["match", "mismatch", "missing"]), "With `checksum: keypair`: whether `NAME.checksum` holds the BLAKE3 hash of `NAME.key` keyed by `NAME.pub`."),
+            ObservationSpec("checksum_problem", .string, "Why `checksum` is not `match` (absent when it is)."),
         ],
         defaultExpect: "{exists: true}",
         examples: [
@@ -63,6 +72,15 @@ public struct FileProbe: BoundedProbe {
                 probe: {type: file, glob: "${XDG_RUNTIME_DIR}/pds/**/*.key"}
                 expect: {mode: {within: "0700"}, owner: "${UID}"}
                 """),
+            ProbeExample("Every keypair matches its checksum", """
+                id: crypto-daemon-key-checksums
+                title: Every daemon keypair matches its tamper checksum
+                category: crypto-posture
+                severity: high
+                probe: {type: file, glob: "${XDG_RUNTIME_DIR}/pds/keys/*.key", checksum: keypair}
+                expect: {checksum: {in: [match, missing], warn_if: {eq: missing}}}
+                remediation: Restart the bus host to regenerate every keypair (systemctl --user restart open-sesame-profile.service).
+                """),
             ProbeExample("No interrupted key writes", """
                 id: no-key-tmp-leftovers
                 title: No leftover key temp files
@@ -80,9 +98,11 @@ public struct FileProbe: BoundedProbe {
 
     let form: Form
     let follow: Bool
+    let checksum: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
         follow = parameters.bool("follow_symlinks") ?? false
+        checksum = parameters.string("checksum") == "keypair"
         if let path = parameters.string("path") {
             guard !path.isEmpty else { throw ProbeError("'path' is empty") }
             form = .path(path)
@@ -141,6 +161,41 @@ public struct FileProbe: BoundedProbe {
                 values["sha256"] = .string(try FileSystem.sha256(path, follow: follow, deadline: context.deadline).get())
             }
         }
-        return Observation(subject: path, values: values, missingReason: "\(path) is a \(info.type)")
+        var reason = "\(path) is a \(info.type)"
+        if checksum, context.wants("checksum") {
+            let (verdict, why) = FileProbe.verifyKeypair(path)
+            values["checksum"] = .string(verdict)
+            if let why {
+                values["checksum_problem"] = .string(why)
+                reason = why
+            }
+        }
+        return Observation(subject: path, values: values, missingReason: reason)
+    }
+
+    /// Open Sesame's keypair checksum: `NAME.checksum` == BLAKE3-keyed(key: `NAME.pub`, data: `NAME.key`).
+    static func verifyKeypair(_ keyPath: String) -> (String, String?) {
+        guard keyPath.hasSuffix(".key") else { return ("mismatch", "\(keyPath) is not a NAME.key file") }
+        let stem = String(keyPath.dropLast(4))
+        if case .failure(let error) = FileSystem.info(stem + ".checksum", follow: false), error.code == ENOENT {
+            return ("missing", "\(stem).checksum does not exist")
+        }
+        func read32(_ path: String) -> Result<[UInt8], ProbeError> {
+            switch FileSystem.readSmall(path, limit: 32) {
+            case .success(let bytes) where bytes.count != 32:
+                return .failure(ProbeError("\(path) is \(bytes.count) bytes, expected 32"))
+            case let other: return other
+            }
+        }
+        var privateKey: [UInt8]
+        let publicKey: [UInt8], stored: [UInt8]
+        switch (read32(keyPath), read32(stem + ".pub"), read32(stem + ".checksum")) {
+        case (.success(let a), .success(let b), .success(let c)): (privateKey, publicKey, stored) = (a, b, c)
+        case (.failure(let error), _, _), (_, .failure(let error), _), (_, _, .failure(let error)): return ("mismatch", error.message)
+        }
+        defer { privateKey.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        var hasher = Blake3(key: publicKey)
+        hasher.update(privateKey)
+        return hasher.finalize() == stored ? ("match", nil) : ("mismatch", "\(stem).checksum does not match the keyed BLAKE3 of \(keyPath): the keypair was altered")
     }
 }

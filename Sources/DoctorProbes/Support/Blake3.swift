@@ -1,7 +1,7 @@
 /// BLAKE3 (hash, keyed hash, derive key; extendable output), written from the BLAKE3 specification. No
 /// maintained Swift package is available here; it is held to every case of the official test vectors.
 /// Streaming: `update` any number of times, then `finalize`. Single-threaded, portable code.
-struct Blake3 {
+public struct Blake3: Sendable {
     static let iv: [UInt32] = [0x6A09_E667, 0xBB67_AE85, 0x3C6E_F372, 0xA54F_F53A, 0x510E_527F, 0x9B05_688C, 0x1F83_D9AB, 0x5BE0_CD19]
     static let chunkLength = 1024
     static let blockLength = 64
@@ -16,23 +16,11 @@ struct Blake3 {
         static let deriveKeyMaterial: UInt32 = 64
     }
 
-    /// The message word order of each of the seven rounds (the permutation applied round after round).
-    static let schedule: [[Int]] = {
-        let permutation = [2, 6, 3, 10, 7, 0, 4, 13, 1, 11, 12, 5, 9, 14, 15, 8]
-        var order = Array(0..<16)
-        var rounds: [[Int]] = []
-        for _ in 0..<7 {
-            rounds.append(order)
-            order = permutation.map { order[$0] }
-        }
-        return rounds
-    }()
-
     /// The compression function: 16 output words.
     @inline(__always)
     static func compress(_ cv: UnsafePointer<UInt32>, _ block: UnsafePointer<UInt32>, counter: UInt64, length: UInt32, flags: UInt32, into out: UnsafeMutablePointer<UInt32>) {
         var s0 = cv[0], s1 = cv[1], s2 = cv[2], s3 = cv[3], s4 = cv[4], s5 = cv[5], s6 = cv[6], s7 = cv[7]
-        var s8 = iv[0], s9 = iv[1], s10 = iv[2], s11 = iv[3]
+        var s8: UInt32 = 0x6A09_E667, s9: UInt32 = 0xBB67_AE85, s10: UInt32 = 0x3C6E_F372, s11: UInt32 = 0xA54F_F53A
         var s12 = UInt32(truncatingIfNeeded: counter), s13 = UInt32(truncatingIfNeeded: counter >> 32), s14 = length, s15 = flags
         @inline(__always) func g(_ a: inout UInt32, _ b: inout UInt32, _ c: inout UInt32, _ d: inout UInt32, _ x: UInt32, _ y: UInt32) {
             a = a &+ b &+ x
@@ -44,19 +32,21 @@ struct Blake3 {
             c = c &+ d
             b = (b ^ c).rotatedRight(7)
         }
-        schedule.withUnsafeBufferPointer { rounds in
-            for round in 0..<7 {
-                rounds[round].withUnsafeBufferPointer { m in
-                    g(&s0, &s4, &s8, &s12, block[m[0]], block[m[1]])
-                    g(&s1, &s5, &s9, &s13, block[m[2]], block[m[3]])
-                    g(&s2, &s6, &s10, &s14, block[m[4]], block[m[5]])
-                    g(&s3, &s7, &s11, &s15, block[m[6]], block[m[7]])
-                    g(&s0, &s5, &s10, &s15, block[m[8]], block[m[9]])
-                    g(&s1, &s6, &s11, &s12, block[m[10]], block[m[11]])
-                    g(&s2, &s7, &s8, &s13, block[m[12]], block[m[13]])
-                    g(&s3, &s4, &s9, &s14, block[m[14]], block[m[15]])
-                }
-            }
+        var m0 = block[0], m1 = block[1], m2 = block[2], m3 = block[3], m4 = block[4], m5 = block[5], m6 = block[6], m7 = block[7]
+        var m8 = block[8], m9 = block[9], m10 = block[10], m11 = block[11], m12 = block[12], m13 = block[13], m14 = block[14], m15 = block[15]
+        for round in 0..<7 {
+            g(&s0, &s4, &s8, &s12, m0, m1)
+            g(&s1, &s5, &s9, &s13, m2, m3)
+            g(&s2, &s6, &s10, &s14, m4, m5)
+            g(&s3, &s7, &s11, &s15, m6, m7)
+            g(&s0, &s5, &s10, &s15, m8, m9)
+            g(&s1, &s6, &s11, &s12, m10, m11)
+            g(&s2, &s7, &s8, &s13, m12, m13)
+            g(&s3, &s4, &s9, &s14, m14, m15)
+            if round == 6 { break }
+            // The message permutation, in registers.
+            (m0, m1, m2, m3, m4, m5, m6, m7, m8, m9, m10, m11, m12, m13, m14, m15) =
+                (m2, m6, m3, m10, m7, m0, m4, m13, m1, m11, m12, m5, m9, m14, m15, m8)
         }
         out[0] = s0 ^ s8; out[1] = s1 ^ s9; out[2] = s2 ^ s10; out[3] = s3 ^ s11
         out[4] = s4 ^ s12; out[5] = s5 ^ s13; out[6] = s6 ^ s14; out[7] = s7 ^ s15
@@ -85,16 +75,16 @@ struct Blake3 {
     }
 
     /// The plain hash.
-    init() { self.init(key: Blake3.iv, flags: 0) }
+    public init() { self.init(key: Blake3.iv, flags: 0) }
 
     /// The keyed hash (`key` is 32 bytes).
-    init(key: [UInt8]) {
+    public init(key: [UInt8]) {
         precondition(key.count == 32, "a BLAKE3 key is 32 bytes")
         self.init(key: Blake3.words(key), flags: Flags.keyedHash)
     }
 
     /// The key derivation mode for `context`; `update` with the key material.
-    init(deriveKeyContext context: String) {
+    public init(deriveKeyContext context: String) {
         var contextHasher = Blake3(key: Blake3.iv, flags: Flags.deriveKeyContext)
         contextHasher.update(Array(context.utf8))
         self.init(key: Blake3.words(contextHasher.finalize(length: 32)), flags: Flags.deriveKeyMaterial)
@@ -113,18 +103,19 @@ struct Blake3 {
         }
     }
 
-    /// Compresses the full block buffer into the chunk's chaining value.
-    private mutating func compressBlock() {
-        loadBlock()
-        var out = [UInt32](repeating: 0, count: 16)
-        chunkCV.withUnsafeBufferPointer { cv in
-            block.withUnsafeBufferPointer { words in
-                out.withUnsafeMutableBufferPointer { result in
-                    Blake3.compress(cv.baseAddress!, words.baseAddress!, counter: chunkCounter, length: UInt32(Blake3.blockLength), flags: flags | startFlag, into: result.baseAddress!)
-                }
+    /// Compresses one full 64-byte block (not the chunk's last) into the chunk's chaining value, without
+    /// allocating.
+    private mutating func compressBlock(_ bytes: UnsafeRawPointer) {
+        let flags = self.flags | startFlag
+        let counter = chunkCounter
+        withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 32) { scratch in
+            let words = scratch.baseAddress!, out = scratch.baseAddress! + 16
+            for index in 0..<16 { words[index] = UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: index * 4, as: UInt32.self)) }
+            chunkCV.withUnsafeMutableBufferPointer { cv in
+                Blake3.compress(cv.baseAddress!, words, counter: counter, length: UInt32(Blake3.blockLength), flags: flags, into: out)
+                for index in 0..<8 { cv[index] = out[index] }
             }
         }
-        chunkCV = Array(out[0..<8])
         blocksCompressed += 1
         blockFill = 0
     }
@@ -140,7 +131,7 @@ struct Blake3 {
         Output(cv: key, block: left + right, counter: 0, length: UInt32(Blake3.blockLength), flags: flags | Flags.parent)
     }
 
-    mutating func update(_ input: UnsafeRawBufferPointer) {
+    public mutating func update(_ input: UnsafeRawBufferPointer) {
         var offset = 0
         while offset < input.count {
             if chunkLength == Blake3.chunkLength {
@@ -159,7 +150,12 @@ struct Blake3 {
             }
             // Compress a full block only when more input follows: the chunk's last block is kept for its output.
             if blockFill == Blake3.blockLength {
-                compressBlock()
+                blockBytes.withUnsafeBytes { compressBlock($0.baseAddress!) }
+            }
+            // Whole blocks straight from the input, while more input follows them in the same chunk.
+            while blockFill == 0, input.count - offset > Blake3.blockLength, chunkLength + Blake3.blockLength < Blake3.chunkLength {
+                compressBlock(input.baseAddress! + offset)
+                offset += Blake3.blockLength
             }
             let take = min(Blake3.blockLength - blockFill, input.count - offset, Blake3.chunkLength - chunkLength)
             blockBytes.withUnsafeMutableBytes { buffer in
@@ -170,12 +166,12 @@ struct Blake3 {
         }
     }
 
-    mutating func update(_ input: [UInt8]) {
+    public mutating func update(_ input: [UInt8]) {
         input.withUnsafeBytes { update($0) }
     }
 
     /// `length` bytes of output (the extendable output of the root node).
-    func finalize(length: Int = 32) -> [UInt8] {
+    public func finalize(length: Int = 32) -> [UInt8] {
         var copy = self
         var output = copy.chunkOutput()
         for cv in copy.stack.reversed() {
@@ -220,14 +216,14 @@ struct Blake3 {
     }
 
     /// The 32-byte hash of `data`.
-    static func hash(_ data: [UInt8]) -> [UInt8] {
+    public static func hash(_ data: [UInt8]) -> [UInt8] {
         var hasher = Blake3()
         hasher.update(data)
         return hasher.finalize()
     }
 
     /// Lowercase hex of bytes.
-    static func hex(_ bytes: [UInt8]) -> String {
+    public static func hex(_ bytes: [UInt8]) -> String {
         let digits = Array("0123456789abcdef".utf8)
         var out = [UInt8]()
         out.reserveCapacity(bytes.count * 2)

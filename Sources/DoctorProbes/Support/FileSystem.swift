@@ -123,6 +123,36 @@ enum FileSystem {
         return .success(Hex.encode(hasher.finalize()))
     }
 
+    /// The bytes of a small regular file: never follows a symlink, never opens a FIFO or device for reading
+    /// (`O_NOFOLLOW | O_NONBLOCK`, then `fstat`), and refuses files over `limit` bytes.
+    static func readSmall(_ path: String, limit: Int) -> Result<[UInt8], ProbeError> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ELOOP { return .failure(ProbeError("\(path) is a symlink; not followed")) }
+            return .failure(ProbeError("cannot open \(path): \(FileBytes.errnoText(code))"))
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { return .failure(ProbeError("cannot examine \(path): \(FileBytes.errnoText(errno))")) }
+        guard st.st_mode & S_IFMT == S_IFREG else { return .failure(ProbeError("\(path) is a \(typeName(st.st_mode)), not a regular file")) }
+        guard st.st_size <= limit else { return .failure(ProbeError("\(path) is \(st.st_size) bytes, more than the \(limit) expected")) }
+        var bytes = [UInt8](repeating: 0, count: limit + 1)
+        var count = 0
+        while count < bytes.count {
+            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
+            if n < 0 {
+                if errno == EINTR { continue }
+                return .failure(ProbeError("cannot read \(path): \(FileBytes.errnoText(errno))"))
+            }
+            if n == 0 { break }
+            count += n
+        }
+        let out = Array(bytes[0..<min(count, limit)])
+        bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+        return .success(out)
+    }
+
     // MARK: - Globs
 
     /// Paths matching `pattern`, sorted. `*`, `?` and `[...]` match within one path segment (not a leading

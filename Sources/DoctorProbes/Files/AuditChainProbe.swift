@@ -1,0 +1,197 @@
+public import DoctorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Open Sesame's tamper-evident audit log (`audit.jsonl`): each line a JSON object whose `sequence` is one more
+/// than the line before and whose `prev_hash` is the BLAKE3 of the line before, verified in one streaming pass.
+public struct AuditChainProbe: Probe {
+    public static let spec = ProbeSpec(
+        type: "audit-chain",
+        summary: "A hash-chained JSON-lines audit log verifies from its first line to its last.",
+        discussion: """
+            Reads the log once, in 1 MiB pieces (constant memory, whatever its size), and checks every line: it \
+            is a JSON object (validated in full: syntax, UTF-8, nesting), its `sequence` is a non-negative \
+            integer one more than the previous line's (the first line may start a segment at any sequence), and \
+            its `prev_hash` is the lowercase hex BLAKE3 of the previous line's exact bytes (without its newline); \
+            the first line's is empty. Verification stops at the first broken line: `first_broken_line` and \
+            `broken_reason` say where and why, `entries` how many lines verified before it.
+
+            A line longer than `max_line` is reported as broken without being held in memory. The log is never \
+            followed through a symlink and never opened if it is not a regular file.
+            """,
+        parameters: [
+            ParameterSpec("path", .string, required: true, "The log, e.g. `${HOME}/.config/pds/audit.jsonl`."),
+            ParameterSpec("max_line", .byteSize, default: "1M", "The longest line accepted."),
+        ],
+        observations: [
+            ObservationSpec("exists", .bool, "The log exists."),
+            ObservationSpec("intact", .bool, "Every line verified."),
+            ObservationSpec("entries", .integer, "Lines verified (before the first broken one)."),
+            ObservationSpec("first_broken_line", .integer, "The first line that does not verify (0: none)."),
+            ObservationSpec("broken_reason", .string, "Why that line does not verify."),
+            ObservationSpec("first_sequence", .integer, "The sequence of the first line."),
+            ObservationSpec("last_sequence", .integer, "The sequence of the last verified line."),
+        ],
+        defaultExpect: "{intact: true}",
+        examples: [
+            ProbeExample("The audit chain is intact", """
+                id: crypto-audit-chain-intact
+                title: The audit log's hash chain verifies
+                category: crypto-posture
+                severity: critical
+                timeout: 60s
+                probe: {type: audit-chain, path: "${HOME}/.config/pds/audit.jsonl"}
+                expect: {intact: true, entries: {gt: 0}}
+                remediation: Preserve the log for investigation (a broken chain means lines were altered, removed or reordered), then run sesame audit verify.
+                """),
+        ])
+
+    let path: String
+    let maxLine: Int
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        guard let path = parameters.string("path"), !path.isEmpty else { throw ProbeError("'path' is empty") }
+        self.path = path
+        let limit = parameters.int("max_line") ?? (1 << 20)
+        guard limit >= 64, limit <= 1 << 30 else { throw ProbeError("'max_line' must be between 64 bytes and 1 GiB") }
+        maxLine = Int(limit)
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+        guard fd >= 0 else {
+            let code = errno
+            if code == ENOENT { return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(false)], missingReason: "\(path) does not exist")]) }
+            if code == ELOOP { return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(true)], missingReason: "\(path) is a symlink; not followed")]) }
+            throw ProbeError("cannot open \(path): \(FileBytes.errnoText(code))")
+        }
+        defer { close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
+            return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(true)], missingReason: "\(path) is not a regular file; not read")])
+        }
+        var verifier = AuditChainVerifier(maxLine: maxLine)
+        var buffer = [UInt8](repeating: 0, count: 1 << 20)
+        var pieces = 0
+        while !verifier.isDone {
+            pieces += 1
+            if pieces & 15 == 0 {
+                if Task.isCancelled { throw ProbeError("cancelled") }
+                if context.isExpired { throw ProbeError("verifying \(path) did not finish before the deadline (\(verifier.entries) lines verified)") }
+            }
+            let count = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
+                if errno == EINTR { continue }
+                throw ProbeError("cannot read \(path): \(FileBytes.errnoText(errno))")
+            }
+            if count == 0 { break }
+            buffer.withUnsafeBytes { verifier.feed(UnsafeRawBufferPointer(rebasing: $0[0..<count])) }
+        }
+        verifier.finish()
+        var values: ObservedValues = [
+            "exists": .bool(true), "intact": .bool(verifier.broken == nil), "entries": .int(Int64(verifier.entries)),
+            "first_broken_line": .int(Int64(verifier.broken?.line ?? 0)),
+        ]
+        if let broken = verifier.broken { values["broken_reason"] = .string(broken.reason) }
+        if let first = verifier.firstSequence { values["first_sequence"] = .int(Int64(clamping: first)) }
+        if let last = verifier.lastSequence { values["last_sequence"] = .int(Int64(clamping: last)) }
+        let reason = verifier.broken.map { "line \($0.line): \($0.reason)" }
+        return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
+    }
+}
+
+/// The chain rules, fed the log in pieces of any size.
+struct AuditChainVerifier {
+    let maxLine: Int
+    private(set) var entries = 0
+    private(set) var broken: (line: Int, reason: String)?
+    private(set) var firstSequence: UInt64?
+    private(set) var lastSequence: UInt64?
+    private var previousHash = ""
+    private var pending: [UInt8] = []
+    private var pendingTooLong = false
+    private static let wanted = [Array("sequence".utf8), Array("prev_hash".utf8)]
+
+    init(maxLine: Int) {
+        self.maxLine = maxLine
+    }
+
+    var isDone: Bool { broken != nil }
+    private var lineNumber: Int { entries + 1 }
+
+    mutating func feed(_ bytes: UnsafeRawBufferPointer) {
+        var start = 0
+        while start < bytes.count, broken == nil {
+            guard let newline = bytes[start...].firstIndex(of: 0x0a) else {
+                if !pendingTooLong {
+                    if pending.count + (bytes.count - start) > maxLine {
+                        pendingTooLong = true
+                        pending = []
+                    } else {
+                        pending += bytes[start...]
+                    }
+                }
+                return
+            }
+            if pendingTooLong {
+                breakAt("longer than \(ByteSize.format(Int64(maxLine)))")
+                return
+            }
+            if pending.isEmpty {
+                if newline - start > maxLine { breakAt("longer than \(ByteSize.format(Int64(maxLine)))"); return }
+                line(UnsafeRawBufferPointer(rebasing: bytes[start..<newline]))
+            } else {
+                pending += bytes[start..<newline]
+                if pending.count > maxLine { breakAt("longer than \(ByteSize.format(Int64(maxLine)))"); return }
+                let whole = pending
+                pending = []
+                whole.withUnsafeBytes { line($0) }
+            }
+            start = newline + 1
+        }
+    }
+
+    /// The end of the file: a last line without a newline is checked like any other.
+    mutating func finish() {
+        guard broken == nil else { return }
+        if pendingTooLong {
+            breakAt("longer than \(ByteSize.format(Int64(maxLine)))")
+        } else if !pending.isEmpty {
+            let last = pending
+            pending = []
+            last.withUnsafeBytes { line($0) }
+        }
+    }
+
+    private mutating func breakAt(_ reason: String) {
+        broken = (lineNumber, reason)
+    }
+
+    private mutating func line(_ bytes: UnsafeRawBufferPointer) {
+        var scan = JSONScan(bytes, wanted: AuditChainVerifier.wanted)
+        do {
+            try scan.object()
+        } catch {
+            breakAt("not valid JSON (\(error.reason) at byte \(error.offset + 1))")
+            return
+        }
+        guard let sequence = scan.integer("sequence") else { breakAt("no non-negative integer 'sequence'"); return }
+        guard let previous = scan.plainString("prev_hash") else { breakAt("no 'prev_hash' string"); return }
+        if let last = lastSequence {
+            guard sequence == last &+ 1 else { breakAt("sequence \(sequence) follows \(last) (expected \(last &+ 1))"); return }
+        } else {
+            firstSequence = sequence
+        }
+        guard previous.elementsEqual(previousHash.utf8) else {
+            breakAt(entries == 0 ? "the first line's prev_hash is not empty" : "prev_hash is not the BLAKE3 of line \(entries) (a line was altered, removed or reordered)")
+            return
+        }
+        var hasher = Blake3()
+        hasher.update(bytes)
+        previousHash = Blake3.hex(hasher.finalize())
+        lastSequence = sequence
+        entries += 1
+    }
+}
