@@ -9,6 +9,7 @@ public enum BuiltInProbes {
         DBusProbe.self,
         EnvProbe.self,
         FileProbe.self,
+        JSONProbe.self,
         KernelProbe.self,
         NoiseIKProbe.self,
         ProcessProbe.self,

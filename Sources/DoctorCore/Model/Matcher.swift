@@ -5,6 +5,7 @@ public enum Operator: String, Sendable, CaseIterable {
     case matches, notMatches = "not_matches"
     case contains, notContains = "not_contains"
     case within
+    case subsetOf = "subset_of"
     case empty
 
     /// The type of the operand for an observation of type `observed`; nil when the operator does not apply.
@@ -22,6 +23,10 @@ public enum Operator: String, Sendable, CaseIterable {
             if case .dynamic = observed { return .dynamic }
             return nil
         case .within: return observed == .fileMode ? .fileMode : nil
+        case .subsetOf:
+            if case .list = observed { return observed }
+            if case .dynamic = observed { return .list(.dynamic) }
+            return nil
         case .empty:
             switch observed {
             case .list, .string, .dynamic: return .bool
@@ -45,6 +50,7 @@ public enum Operator: String, Sendable, CaseIterable {
         case .contains: "containing"
         case .notContains: "not containing"
         case .within: "with no bits outside"
+        case .subsetOf: "with every element in"
         case .empty: "empty:"
         }
     }
@@ -161,7 +167,10 @@ public struct ResolvedExpectation: Sendable {
         case .le: return ValueComparison.order(observed, clause.operand).map { $0 <= 0 } ?? false
         case .gt: return ValueComparison.order(observed, clause.operand).map { $0 > 0 } ?? false
         case .ge: return ValueComparison.order(observed, clause.operand).map { $0 >= 0 } ?? false
-        case .in: return clause.operand.asList?.contains { ValueComparison.equal(observed, $0) } ?? false
+        case .in:
+            // A list written for a value typed as it comes compares a list observation whole.
+            if type == .dynamic, case .list = observed { return ValueComparison.equal(observed, clause.operand) }
+            return clause.operand.asList?.contains { ValueComparison.equal(observed, $0) } ?? false
         case .notIn: return !(clause.operand.asList?.contains { ValueComparison.equal(observed, $0) } ?? false)
         case .matches: return clause.regex?.matches(observed.display(as: type)) ?? false
         case .notMatches: return !(clause.regex?.matches(observed.display(as: type)) ?? false)
@@ -170,6 +179,9 @@ public struct ResolvedExpectation: Sendable {
         case .within:
             guard let mode = observed.asInt, let mask = clause.operand.asInt else { return false }
             return mode & ~mask == 0
+        case .subsetOf:
+            guard let items = observed.asList, let allowed = clause.operand.asList else { return false }
+            return items.allSatisfy { item in allowed.contains { ValueComparison.equal(item, $0) } }
         case .empty:
             let isEmpty: Bool
             switch observed {

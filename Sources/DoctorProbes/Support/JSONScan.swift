@@ -27,6 +27,14 @@ struct JSONScan {
         guard offset == bytes.count else { throw Invalid(offset: offset, reason: "text after the JSON value") }
     }
 
+    /// Validates the whole buffer as one JSON value of any type.
+    mutating func document() throws(Invalid) {
+        skipSpace()
+        try value(depth: 0)
+        skipSpace()
+        guard offset == bytes.count else { throw Invalid(offset: offset, reason: "text after the JSON value") }
+    }
+
     private func peek() -> UInt8? { offset < bytes.count ? bytes[offset] : nil }
 
     private mutating func skipSpace() {
