@@ -44,13 +44,15 @@ let package = Package(
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         // libb2's BLAKE2s (Debian libb2-dev), the hash of the Noise protocol the bus speaks.
         .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
+        // SQLCipher (Debian libsqlcipher-dev; 3.4.1 on Debian 12), for the vault probe.
+        .systemLibrary(name: "CSQLCipher", pkgConfig: "sqlcipher", providers: [.apt(["libsqlcipher-dev"])]),
         // Non-variadic wrappers for prctl and syscall (header only).
         .systemLibrary(name: "CLinux"),
         // One file per probe.
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2",
+                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSQLCipher",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict

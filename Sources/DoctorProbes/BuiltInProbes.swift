@@ -13,6 +13,7 @@ public enum BuiltInProbes {
         KernelProbe.self,
         NoiseIKProbe.self,
         ProcessProbe.self,
+        SQLCipherProbe.self,
         SystemdUnitProbe.self,
         UnixSocketProbe.self,
     ]
