@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
+        .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
     ],
     targets: [
         // Catalog model, strict YAML loader (on the libyaml that Yams bundles), variables, selection, runner,
@@ -54,6 +55,7 @@ let package = Package(
             dependencies: [
                 "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSQLCipher",
                 .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
         ),

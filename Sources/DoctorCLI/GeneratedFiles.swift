@@ -1,5 +1,6 @@
 import DoctorCore
 import DoctorFormatters
+import DoctorProbes
 
 /// The files generated from code: schemas and probe reference pages. `swift run doctor-dev generate` writes
 /// them; a test fails when a committed copy differs, naming that command.
@@ -12,6 +13,7 @@ public enum GeneratedFiles {
             ("schemas/check.schema.json", generator.checkSchema().rendered),
             ("schemas/catalog.schema.json", generator.catalogSchema().rendered),
             ("schemas/report.schema.json", ReportSchema.document.rendered),
+            ("schemas/pds-config.schema.json", PDSConfigSchema.text),
             ("docs/probes/README.md", index(toolbox)),
         ]
         for probe in toolbox.probes.sorted {

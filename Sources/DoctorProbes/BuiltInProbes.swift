@@ -15,6 +15,7 @@ public enum BuiltInProbes {
         ProcessProbe.self,
         SQLCipherProbe.self,
         SystemdUnitProbe.self,
+        TOMLProbe.self,
         UnixSocketProbe.self,
     ]
 

@@ -91,7 +91,16 @@ public struct Blake3: Sendable {
     }
 
     static func words(_ bytes: [UInt8]) -> [UInt32] {
-        stride(from: 0, to: bytes.count, by: 4).map { UInt32(bytes[$0]) | UInt32(bytes[$0 + 1]) << 8 | UInt32(bytes[$0 + 2]) << 16 | UInt32(bytes[$0 + 3]) << 24 }
+        var out: [UInt32] = []
+        out.reserveCapacity(bytes.count / 4)
+        for index in stride(from: 0, to: bytes.count, by: 4) {
+            var word = UInt32(bytes[index])
+            word |= UInt32(bytes[index + 1]) << 8
+            word |= UInt32(bytes[index + 2]) << 16
+            word |= UInt32(bytes[index + 3]) << 24
+            out.append(word)
+        }
+        return out
     }
 
     private var chunkLength: Int { blocksCompressed * Blake3.blockLength + blockFill }

@@ -1,0 +1,173 @@
+import DoctorCore
+
+/// A JSON Schema (2020-12) validator for the subset configuration schemas use: `type`, `enum`, `minimum`,
+/// `maximum`, `minLength`, `pattern`, `properties`, `additionalProperties` (false or a schema),
+/// `propertyNames`, `items`, local `$ref` (`#/$defs/...`) and the `deprecated` annotation. Keywords outside the
+/// subset are ignored, never guessed at.
+final class SchemaValidator {
+    enum Kind: Equatable {
+        case error, unknown, deprecated
+    }
+
+    struct Issue: Equatable {
+        var kind: Kind
+        /// The key path, e.g. `["profiles", "work", "clipboard", "max_history"]`.
+        var path: [String]
+        var message: String
+    }
+
+    let root: JSONAny
+    /// Patterns compiled once per validator.
+    private var patterns: [String: CompiledRegex?] = [:]
+
+    init(schema: JSONAny) {
+        root = schema
+    }
+
+    private func regex(_ pattern: String) -> CompiledRegex? {
+        if let cached = patterns[pattern] { return cached }
+        let compiled = try? CompiledRegex(pattern)
+        patterns[pattern] = compiled
+        return compiled
+    }
+
+    func validate(_ value: JSONAny) -> [Issue] {
+        var issues: [Issue] = []
+        check(value, against: root, path: [], into: &issues, depth: 0)
+        return issues
+    }
+
+    private func member(_ object: JSONAny, _ name: String) -> JSONAny? {
+        if case .object(let members) = object { return members.first { $0.0 == name }?.1 }
+        return nil
+    }
+
+    private func resolve(_ schema: JSONAny) -> JSONAny {
+        guard case .string(let reference)? = member(schema, "$ref"), reference.hasPrefix("#/") else { return schema }
+        var node = root
+        for part in reference.dropFirst(2).split(separator: "/") {
+            guard let next = member(node, String(part)) else { return schema }
+            node = next
+        }
+        return node
+    }
+
+    private static func typeName(_ value: JSONAny) -> String {
+        switch value {
+        case .null: "null"
+        case .bool: "boolean"
+        case .int: "integer"
+        case .double: "number"
+        case .string: "string"
+        case .array: "array"
+        case .object: "object"
+        }
+    }
+
+    private static func matches(_ value: JSONAny, type: String) -> Bool {
+        switch (type, value) {
+        case ("null", .null), ("boolean", .bool), ("integer", .int), ("number", .int), ("number", .double), ("string", .string),
+            ("array", .array), ("object", .object):
+            return true
+        case ("integer", .double(let number)): return number.rounded() == number
+        default: return false
+        }
+    }
+
+    private static func number(_ value: JSONAny) -> Double? {
+        switch value {
+        case .int(let number): Double(number)
+        case .double(let number): number
+        default: nil
+        }
+    }
+
+    private static func equal(_ lhs: JSONAny, _ rhs: JSONAny) -> Bool {
+        switch (lhs, rhs) {
+        case (.null, .null): true
+        case (.bool(let a), .bool(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        case (.int, _), (.double, _): number(lhs) != nil && number(lhs) == number(rhs)
+        default: false
+        }
+    }
+
+    private static func shown(_ value: JSONAny) -> String {
+        switch value {
+        case .string(let text): "'\(text)'"
+        case .int(let number): String(number)
+        case .double(let number): String(number)
+        case .bool(let flag): String(flag)
+        case .null: "null"
+        case .array: "an array"
+        case .object: "a table"
+        }
+    }
+
+    private func check(_ value: JSONAny, against raw: JSONAny, path: [String], into issues: inout [Issue], depth: Int) {
+        guard depth < 64 else { return }
+        let schema = resolve(raw)
+        guard case .object = schema else { return }
+        if case .bool(true)? = member(schema, "deprecated") {
+            var message = "deprecated"
+            if case .string(let text)? = member(schema, "description") { message += ": \(text)" }
+            issues.append(Issue(kind: .deprecated, path: path, message: message))
+        }
+        if let type = member(schema, "type") {
+            let allowed: [String]
+            switch type {
+            case .string(let one): allowed = [one]
+            case .array(let many): allowed = many.compactMap { if case .string(let name) = $0 { name } else { nil } }
+            default: allowed = []
+            }
+            if !allowed.isEmpty, !allowed.contains(where: { SchemaValidator.matches(value, type: $0) }) {
+                issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.typeName(value)) \(SchemaValidator.shown(value)), expected \(allowed.joined(separator: " or "))"))
+                return
+            }
+        }
+        if case .array(let options)? = member(schema, "enum"), !options.contains(where: { SchemaValidator.equal($0, value) }) {
+            issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.shown(value)), expected one of \(options.map(SchemaValidator.shown).joined(separator: ", "))"))
+        }
+        if let number = SchemaValidator.number(value) {
+            if let minimum = member(schema, "minimum").flatMap(SchemaValidator.number), number < minimum {
+                issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.shown(value)), below the minimum \(Value.double(minimum).display())"))
+            }
+            if let maximum = member(schema, "maximum").flatMap(SchemaValidator.number), number > maximum {
+                issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.shown(value)), above the maximum \(Value.double(maximum).display())"))
+            }
+        }
+        if case .string(let text) = value {
+            if let minimum = member(schema, "minLength").flatMap(SchemaValidator.number), Double(text.count) < minimum {
+                issues.append(Issue(kind: .error, path: path, message: "is shorter than \(Value.double(minimum).display()) characters"))
+            }
+            if case .string(let pattern)? = member(schema, "pattern"), let regex = regex(pattern), !regex.matches(text) {
+                issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.shown(value)), which does not match /\(pattern)/"))
+            }
+        }
+        if case .array(let items) = value, let itemSchema = member(schema, "items") {
+            for (index, item) in items.enumerated() {
+                check(item, against: itemSchema, path: path + [String(index)], into: &issues, depth: depth + 1)
+            }
+        }
+        if case .object(let members) = value {
+            let properties: [(String, JSONAny)]
+            if case .object(let declared)? = member(schema, "properties") { properties = declared } else { properties = [] }
+            let additional = member(schema, "additionalProperties")
+            let names = member(schema, "propertyNames")
+            for (name, child) in members {
+                if let names {
+                    var nameIssues: [Issue] = []
+                    check(.string(name), against: names, path: path + [name], into: &nameIssues, depth: depth + 1)
+                    issues += nameIssues.map { Issue(kind: .error, path: $0.path, message: "is not a valid name: \($0.message)") }
+                }
+                if let declared = properties.first(where: { $0.0 == name })?.1 {
+                    check(child, against: declared, path: path + [name], into: &issues, depth: depth + 1)
+                } else if case .bool(false)? = additional {
+                    issues.append(Issue(kind: .unknown, path: path + [name], message: "is not a known key"))
+                } else if let additional, case .object = additional {
+                    check(child, against: additional, path: path + [name], into: &issues, depth: depth + 1)
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,137 @@
+import DoctorCore
+import DoctorProbes
+import DoctorTestSupport
+import Foundation
+import Testing
+
+func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> String {
+    fileCheck(id, "{type: toml, paths: [\(paths.map { "\"\($0)\"" }.joined(separator: ", "))]}", expect)
+}
+
+@Suite struct TOMLProbeTests {
+    static let good = """
+        config_version = 3
+
+        [global]
+        default_profile = "work"
+
+        [global.ipc]
+        channel_capacity = 1024
+        slow_subscriber_timeout_ms = 5000
+
+        [global.logging]
+        level = "info"
+        json = false
+
+        [crypto]
+        kdf = "argon2id"
+        noise_hash = "blake2s"
+
+        [profiles.work]
+        color = "#336699"
+        extends = "default"
+
+        [profiles.work.auth]
+        mode = "any"
+        required = ["password", "fido2"]
+
+        [profiles.work.wm.key_bindings.g]
+        apps = ["firefox"]
+        launch = "firefox"
+
+        [[policy]]
+        key = "profiles.work.audit.enabled"
+        value = true
+        source = "org"
+        """
+
+    @Test func aValidConfigurationInLoadOrder() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml")
+        let main = directory.write("config.toml", TOMLProbeTests.good)
+        directory.write("config.d/10-a.toml", "config_version = 2\n[global.logging]\nlevel = \"debug\"\n")
+        directory.write("config.d/20-b.toml", "[profiles.home]\nicon = \"house\"\n")
+        let results = try await runChecks(
+            tomlCheck("good", ["/nonexistent/policy.toml", main, directory.path + "/config.d/*.toml"], "{valid: true, errors: {empty: true}, unknown_keys: {empty: true}, deprecated_keys: {empty: true}, config_version: 3}")
+                + tomlCheck("default", [main]))
+        #expect(results.map(\.status) == [.pass, .pass], "\(results.map(\.message))")
+        let files = results[0].observed.first?.value("files")?.asList?.compactMap(\.asString) ?? []
+        #expect(files == [main, directory.path + "/config.d/10-a.toml", directory.path + "/config.d/20-b.toml"])
+    }
+
+    @Test func problemsCarryFileAndLine() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml")
+        let bad = directory.write("config.toml", """
+            config_version = 3
+
+            [global.ipc]
+            channel_capacity = "big"
+            bogus = 1
+
+            [global.logging]
+            level = "loud"
+
+            [profiles."9bad"]
+            icon = "x"
+
+            [settings]
+            old = true
+            """)
+        let broken = directory.write("broken.toml", "a = 1\n[global\nx = 1\n")
+        let results = try await runChecks(tomlCheck("bad", [bad, broken], "{errors: {empty: true}}") + tomlCheck("warn", [directory.write("w.toml", "[keys.g]\napp = \"x\"\n")]))
+        #expect(results.map(\.status) == [.fail, .warn], "\(results.map(\.message))")
+        let seen = try #require(results[0].observed.first)
+        let errors = seen.value("errors")?.asList?.compactMap(\.asString) ?? []
+        #expect(errors.contains("\(bad):4: global.ipc.channel_capacity is string 'big', expected integer"), "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("\(bad):8: global.logging.level is 'loud', expected one of") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("\(bad):10: profiles.9bad is not a valid name") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("\(broken):2:8: ") }, "\(errors)")
+        #expect(seen.value("unknown_keys") == .list([.string("\(bad):5: global.ipc.bogus")]))
+        #expect(seen.value("deprecated_keys")?.asList?.first?.asString?.hasPrefix("\(bad):13: settings (deprecated") == true)
+        #expect(results[1].message.contains("deprecated_keys is"), "\(results[1].message)")
+    }
+
+    @Test func badFilesAreClearFailures() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml")
+        let utf8 = directory.path + "/utf8.toml"
+        _ = FileManager.default.createFile(atPath: utf8, contents: Data("a = \"".utf8) + Data([0xff]) + Data("\"\n".utf8))
+        let link = directory.path + "/link.toml"
+        symlink("/etc/shadow", link)
+        let fifo = directory.path + "/fifo.toml"
+        mkfifo(fifo, 0o600)
+        let results = try await runChecks(
+            tomlCheck("utf8", [utf8], "{errors: {empty: true}}") + tomlCheck("link", [link], "{errors: {empty: true}}")
+                + tomlCheck("fifo", [fifo], "{errors: {empty: true}}") + tomlCheck("dir", [directory.path], "{errors: {empty: true}}")
+                + tomlCheck("none", ["/nonexistent/a.toml"], "{files: {empty: false}}"))
+        #expect(results.map(\.status) == [.fail, .fail, .fail, .fail, .fail], "\(results.map(\.message))")
+        #expect(results[0].message.contains("not valid UTF-8"))
+        #expect(results[1].message.contains("is a symlink; not followed"))
+        #expect(results[2].message.contains("is a fifo, not a regular file"))
+        // No file at all is valid (the daemons use their defaults); a check that needs one says so.
+        #expect(results[4].message == "files is [], expected empty: false", "\(results[4].message)")
+    }
+
+    /// The schema means the same to check-jsonschema (a validator we did not write) as to the probe: each file,
+    /// converted to JSON by Python's tomllib, is valid for both or for neither (unknown keys are violations of
+    /// `additionalProperties: false`; `deprecated` is an annotation).
+    @Test func theSchemaAgreesWithCheckJsonschema() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml")
+        let schema = directory.write("pds-config.schema.json", PDSConfigSchema.text)
+        let corpus = [
+            ("good", TOMLProbeTests.good), ("type", "[global.ipc]\nchannel_capacity = \"big\"\n"),
+            ("enum", "[crypto]\nkdf = \"scrypt\"\n"), ("range", "[profiles.a.clipboard]\nmax_history = -1\n"),
+            ("name", "[profiles.\"9x\"]\nicon = \"i\"\n"), ("unknown", "[global]\nsurprise = 1\n"),
+            ("deprecated", "[settings]\nold = 1\n"), ("factor", "[profiles.a.auth]\nrequired = [\"retina\"]\n"),
+            ("policy", "[[policy]]\nkey = \"a..b\"\n"), ("nested-unknown", "[profiles.a.wm.key_bindings.g]\napps = [\"x\"]\nwhat = 1\n"),
+        ]
+        for (name, text) in corpus {
+            let toml = directory.write("\(name).toml", text)
+            let json = directory.path + "/\(name).json"
+            try python(["-c", "import json, sys, tomllib; json.dump(tomllib.load(open(sys.argv[1], 'rb')), open(sys.argv[2], 'w'))", toml, json])
+            let validator = try ChildProcess(["/usr/bin/env", "check-jsonschema", "--schemafile", schema, json], stdout: directory.path + "/out")
+            let theirs = validator.wait() == 0
+            let results = try await runChecks(tomlCheck(name, [toml], "{errors: {empty: true}, unknown_keys: {empty: true}}"))
+            let ours = results.first?.status == .pass
+            #expect(ours == theirs, "\(name): probe \(ours ? "accepts" : "rejects"), check-jsonschema \(theirs ? "accepts" : "rejects"): \(results.first?.message ?? "")")
+        }
+    }
+}
