@@ -54,7 +54,13 @@ final class PrivateBus: @unchecked Sendable {
         }
         var envp: [UnsafeMutablePointer<CChar>?] = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer { envp.forEach { free($0) } }
-        guard posix_spawn(&pid, arguments[0], nil, nil, &argv, &envp) == 0 else { throw ToolError("cannot start dbus-daemon") }
+        // Its output goes nowhere, never to the test runner's pipes (see ChildProcess).
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        guard posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp) == 0 else { throw ToolError("cannot start dbus-daemon") }
         for _ in 0..<200 where !FileManager.default.fileExists(atPath: directory.path + "/bus") { usleep(10_000) }
         guard FileManager.default.fileExists(atPath: directory.path + "/bus") else { throw ToolError("dbus-daemon did not start") }
     }

@@ -19,10 +19,10 @@ public final class ChildProcess: @unchecked Sendable {
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
-        if let stdout {
-            posix_spawn_file_actions_addopen(&actions, 1, stdout, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-            posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        }
+        // Output goes to a file or nowhere, never to the test runner's pipes: a child that outlives a crashed
+        // test must not keep `swift test` waiting for its output to close.
+        posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
         let rc = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
         guard rc == 0 else { throw ChildProcessError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
     }

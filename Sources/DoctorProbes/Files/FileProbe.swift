@@ -52,6 +52,7 @@ public struct FileProbe: BoundedProbe {
             ObservationSpec("sha256", .string, "Lowercase hex SHA-256 of a regular file's content (computed only when expected)."),
             ObservationSpec("checksum", .enumeration(["match", "mismatch", "missing"]), "With `checksum: keypair`: whether `NAME.checksum` holds the BLAKE3 hash of `NAME.key` keyed by `NAME.pub`."),
             ObservationSpec("checksum_problem", .string, "Why `checksum` is not `match` (absent when it is)."),
+            ObservationSpec("constant_bytes", .bool, "Every byte of a regular file (at most 1 MiB) is the same, as in a salt of all zeros; false for an empty file."),
         ],
         defaultExpect: "{exists: true}",
         examples: [
@@ -80,6 +81,14 @@ public struct FileProbe: BoundedProbe {
                 probe: {type: file, glob: "${XDG_RUNTIME_DIR}/pds/keys/*.key", checksum: keypair}
                 expect: {checksum: {in: [match, missing], warn_if: {eq: missing}}}
                 remediation: Restart the bus host to regenerate every keypair (systemctl --user restart open-sesame-profile.service).
+                """),
+            ProbeExample("Vault salts are 16 random-looking bytes", """
+                id: vault-salt-files
+                title: Every vault salt is 16 bytes, private, and not a constant
+                category: vault-integrity
+                severity: high
+                probe: {type: file, glob: "${HOME}/.config/pds/vaults/*.salt", min_matches: 0}
+                expect: {type: file, size: 16, mode: "0600", constant_bytes: false}
                 """),
             ProbeExample("No interrupted key writes", """
                 id: no-key-tmp-leftovers
@@ -161,7 +170,16 @@ public struct FileProbe: BoundedProbe {
                 values["sha256"] = .string(try FileSystem.sha256(path, follow: follow, deadline: context.deadline).get())
             }
         }
-        var reason = "\(path) is a \(info.type)"
+        if context.wants("constant_bytes"), info.type == "file" {
+            switch FileSystem.readSmall(path, limit: 1 << 20) {
+            case .success(var bytes):
+                values["constant_bytes"] = .bool(!bytes.isEmpty && bytes.allSatisfy { $0 == bytes[0] })
+                bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+            case .failure: break
+            }
+        }
+        // Why values are missing: for anything but a regular file, its type (no sha256 of a directory).
+        var reason: String? = info.type == "file" ? nil : "\(path) is a \(info.type)"
         if checksum, context.wants("checksum") {
             let (verdict, why) = FileProbe.verifyKeypair(path)
             values["checksum"] = .string(verdict)
