@@ -58,6 +58,10 @@ func auditCheck(_ id: String, _ path: String, _ expect: String = "{intact: true}
         let long = directory.path + "/long.jsonl"
         // One 3 MiB line with no newline: read in pieces, rejected without being held.
         _ = FileManager.default.createFile(atPath: long, contents: Data(repeating: UInt8(ascii: "a"), count: 3 << 20))
+        // A 2 GiB line (a sparse file: no newline anywhere): refused once it passes 1 MiB, never held in memory.
+        let huge = directory.path + "/huge.jsonl"
+        _ = FileManager.default.createFile(atPath: huge, contents: Data("{\"sequence\":1,".utf8))
+        truncate(huge, 2 << 30)
         let firstNotEmpty = directory.write("first.jsonl", "{\"sequence\":1,\"prev_hash\":\"abc\"}\n")
         let fifo = directory.path + "/fifo.jsonl"
         mkfifo(fifo, 0o600)
@@ -66,8 +70,10 @@ func auditCheck(_ id: String, _ path: String, _ expect: String = "{intact: true}
         let results = try await runChecks(
             auditCheck("not-json", notJSON) + auditCheck("utf8", badUTF8) + auditCheck("long", long)
                 + auditCheck("first", firstNotEmpty) + auditCheck("fifo", fifo) + auditCheck("link", link)
-                + auditCheck("dir", directory.path) + auditCheck("missing", directory.path + "/none.jsonl"))
-        #expect(results.map(\.status) == [.fail, .fail, .fail, .fail, .fail, .fail, .fail, .fail], "\(results.map(\.message))")
+                + auditCheck("dir", directory.path) + auditCheck("missing", directory.path + "/none.jsonl")
+                + auditCheck("huge", huge))
+        #expect(results.map(\.status) == [.fail, .fail, .fail, .fail, .fail, .fail, .fail, .fail, .fail], "\(results.map(\.message))")
+        #expect(results[8].message.contains("line 1: longer than 1 MiB"), "\(results[8].message)")
         #expect(results[0].message.contains("line 1: not valid JSON"))
         #expect(results[1].message.contains("invalid UTF-8"))
         #expect(results[2].message.contains("line 1: longer than 1 MiB"))

@@ -111,7 +111,6 @@ struct AuditChainVerifier {
     private(set) var lastSequence: UInt64?
     private var previousHash = ""
     private var pending: [UInt8] = []
-    private var pendingTooLong = false
     private static let wanted = [Array("sequence".utf8), Array("prev_hash".utf8)]
 
     init(maxLine: Int) {
@@ -125,18 +124,13 @@ struct AuditChainVerifier {
         var start = 0
         while start < bytes.count, broken == nil {
             guard let newline = bytes[start...].firstIndex(of: 0x0a) else {
-                if !pendingTooLong {
-                    if pending.count + (bytes.count - start) > maxLine {
-                        pendingTooLong = true
-                        pending = []
-                    } else {
-                        pending += bytes[start...]
-                    }
+                if pending.count + (bytes.count - start) > maxLine {
+                    // No need to read the rest of an overlong line: the chain is broken here.
+                    pending = []
+                    breakAt("longer than \(ByteSize.format(Int64(maxLine)))")
+                } else {
+                    pending += bytes[start...]
                 }
-                return
-            }
-            if pendingTooLong {
-                breakAt("longer than \(ByteSize.format(Int64(maxLine)))")
                 return
             }
             if pending.isEmpty {
@@ -156,9 +150,7 @@ struct AuditChainVerifier {
     /// The end of the file: a last line without a newline is checked like any other.
     mutating func finish() {
         guard broken == nil else { return }
-        if pendingTooLong {
-            breakAt("longer than \(ByteSize.format(Int64(maxLine)))")
-        } else if !pending.isEmpty {
+        if !pending.isEmpty {
             let last = pending
             pending = []
             last.withUnsafeBytes { line($0) }
