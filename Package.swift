@@ -47,13 +47,15 @@ let package = Package(
         .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
         // SQLCipher (Debian libsqlcipher-dev; 3.4.1 on Debian 12), for the vault probe.
         .systemLibrary(name: "CSQLCipher", pkgConfig: "sqlcipher", providers: [.apt(["libsqlcipher-dev"])]),
+        // libwayland-client (Debian libwayland-dev), for the wayland probe.
+        .systemLibrary(name: "CWayland", pkgConfig: "wayland-client", providers: [.apt(["libwayland-dev"])]),
         // Non-variadic wrappers for prctl and syscall (header only).
         .systemLibrary(name: "CLinux"),
         // One file per probe.
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSQLCipher",
+                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSQLCipher", "CWayland",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],

@@ -17,6 +17,7 @@ public enum BuiltInProbes {
         SystemdUnitProbe.self,
         TOMLProbe.self,
         UnixSocketProbe.self,
+        WaylandProbe.self,
     ]
 
     /// A registry with every built-in probe.

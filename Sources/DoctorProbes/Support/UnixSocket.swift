@@ -8,7 +8,7 @@ import Glibc
 /// A connected Unix stream socket whose every wait is bounded by a deadline (non-blocking I/O and `poll`), and
 /// that stops waiting when the task is cancelled. Closed when released.
 final class UnixSocket {
-    enum Failure: Error {
+    enum Failure: Error, Equatable {
         /// Nothing listens on the socket file (`ECONNREFUSED`): a stale socket.
         case refused
         /// No such file.

@@ -1,0 +1,186 @@
+import CWayland
+public import DoctorCore
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The Wayland compositor of the session: its socket, and every global it advertises with its version, read with
+/// libwayland-client in one registry roundtrip bounded by the deadline.
+public struct WaylandProbe: Probe {
+    public static let spec = ProbeSpec(
+        type: "wayland",
+        summary: "The Wayland compositor answers and advertises the protocols (globals, with versions) a check requires.",
+        discussion: """
+            Connects to `socket`, by default `$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY` (`wayland-0` when unset; an \
+            absolute `WAYLAND_DISPLAY` is used as is), within the check's deadline, then with libwayland-client \
+            gets the registry and does one roundtrip, also bounded by the deadline. `globals` lists every \
+            global as `interface vVERSION`, as `wayland-info` shows them.
+
+            `require` names interfaces with their minimum versions (`{wl_compositor: 4, wl_shm: 1}`); \
+            `require_any` is a list of such sets of which one must be met in full (the COSMIC set or the \
+            wlroots one); `optional` interfaces are only reported, in `optional_present` and \
+            `optional_missing`. Everything unmet goes into `missing`, by name and version, which the default \
+            expectation wants empty.
+
+            `session_type` is `XDG_SESSION_TYPE`, and `socket_mode` / `socket_owner` describe the socket \
+            (expect `socket_mode: {within: "0700"}` and `socket_owner: ${UID}`). No compositor fails at once \
+            with the reason; for hosts without a graphical session, give the check `when: {env: \
+            WAYLAND_DISPLAY}` so that it is skipped there.
+            """,
+        parameters: [
+            ParameterSpec("socket", .string, "The compositor's socket (default: `$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`)."),
+            ParameterSpec("require", .map(.integer), "Interfaces that must be advertised, with their minimum versions."),
+            ParameterSpec("require_any", .list(.map(.integer)), "Sets of interfaces with minimum versions; one set must be met in full."),
+            ParameterSpec("optional", .list(.string), "Interfaces to report without requiring them."),
+        ],
+        observations: [
+            ObservationSpec("connected", .bool, "The compositor accepted the connection and answered the roundtrip."),
+            ObservationSpec("globals", .list(.string), "Every global as `interface vVERSION`, in the compositor's order."),
+            ObservationSpec("global_count", .integer, "How many globals the compositor advertises."),
+            ObservationSpec("missing", .list(.string), "Unmet requirements: `name` (absent) or `name v2 < 3` (too old), and unmet `require_any`."),
+            ObservationSpec("any_of", .string, "The `require_any` set that is met, written as its interfaces (empty when none)."),
+            ObservationSpec("optional_present", .list(.string), "Optional interfaces advertised."),
+            ObservationSpec("optional_missing", .list(.string), "Optional interfaces not advertised."),
+            ObservationSpec("roundtrip_time", .duration, "Connect, registry and roundtrip."),
+            ObservationSpec("session_type", .string, "`XDG_SESSION_TYPE`."),
+            ObservationSpec("socket_mode", .fileMode, "The socket's permission bits."),
+            ObservationSpec("socket_owner", .principal, "The socket's owner."),
+        ],
+        defaultExpect: "{connected: true, missing: {empty: true}}",
+        examples: [
+            ProbeExample("The compositor offers what daemon-wm needs", """
+                id: platform-wayland-protocols
+                title: The compositor offers the protocols of the window switcher
+                category: platform-integration
+                severity: medium
+                when: {env: WAYLAND_DISPLAY, reason: not a graphical session}
+                probe:
+                  type: wayland
+                  require: {wl_compositor: 4, wl_shm: 1, wl_seat: 1, zwlr_layer_shell_v1: 1}
+                  require_any:
+                    - {ext_foreign_toplevel_list_v1: 1, zcosmic_toplevel_info_v1: 2, zcosmic_toplevel_manager_v1: 1}
+                    - {zwlr_foreign_toplevel_manager_v1: 1}
+                  optional: [ext_background_effect_manager_v1, ext_data_control_manager_v1, zwlr_data_control_manager_v1]
+                expect: {connected: true, missing: {empty: true}}
+                remediation: Run a compositor with the wlr or COSMIC toplevel protocols (COSMIC, sway, Hyprland, niri, Wayfire).
+                """),
+            ProbeExample("The session is Wayland and its socket private", """
+                id: platform-wayland-session
+                title: The session is a Wayland session with a private compositor socket
+                category: platform-integration
+                severity: medium
+                when: {env: WAYLAND_DISPLAY, reason: not a graphical session}
+                probe: {type: wayland}
+                expect: {connected: true, session_type: wayland, socket_mode: {within: "0700"}, socket_owner: "${UID}"}
+                """),
+        ])
+
+    let socket: String?
+    let required: [(name: String, version: Int64)]
+    let anyOf: [[(name: String, version: Int64)]]
+    let optional: [String]
+
+    static func pairs(_ value: Value?) -> [(name: String, version: Int64)] {
+        (value?.asList ?? []).compactMap { pair in
+            guard let items = pair.asList, items.count == 2, let name = items[0].asString, let version = items[1].asInt else { return nil }
+            return (name, version)
+        }
+    }
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        socket = parameters.string("socket")
+        required = WaylandProbe.pairs(parameters["require"])
+        anyOf = (parameters["require_any"]?.asList ?? []).map { WaylandProbe.pairs($0) }
+        optional = parameters.strings("optional") ?? []
+        if anyOf.contains(where: \.isEmpty) { throw ProbeError("every set of 'require_any' needs at least one interface") }
+    }
+
+    /// The socket path: the parameter, else `WAYLAND_DISPLAY` (absolute, or under `XDG_RUNTIME_DIR`).
+    func socketPath(_ variables: Variables) throws(ProbeError) -> String {
+        if let socket, !socket.isEmpty { return socket }
+        let display = variables["WAYLAND_DISPLAY"].flatMap { $0.isEmpty ? nil : $0 } ?? "wayland-0"
+        if display.hasPrefix("/") { return display }
+        guard let runtime = variables["XDG_RUNTIME_DIR"], !runtime.isEmpty else {
+            throw ProbeError("no Wayland socket: XDG_RUNTIME_DIR is not set (and no 'socket' given)")
+        }
+        return runtime + "/" + display
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        let path = try socketPath(context.variables)
+        var values: ObservedValues = [:]
+        if let session = context.variables["XDG_SESSION_TYPE"] { values["session_type"] = .string(session) }
+        switch FileSystem.info(path, follow: false) {
+        case .failure(let error):
+            values["connected"] = .bool(false)
+            let reason = error.code == ENOENT ? "no Wayland compositor: \(path) does not exist" : "\(path): \(FileBytes.errnoText(error.code))"
+            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
+        case .success(let info):
+            values["socket_mode"] = .int(info.mode)
+            values["socket_owner"] = .principal(id: Int64(info.uid), name: FileSystem.userName(info.uid))
+        }
+        let started = ContinuousClock.now
+        let connection: UnixSocket
+        do throws(UnixSocket.Failure) {
+            connection = try UnixSocket(path: path, deadline: context.deadline)
+        } catch {
+            if case .timedOut(let what) = error { throw ProbeError("\(what) to \(path) did not happen before the deadline") }
+            values["connected"] = .bool(false)
+            let reason = error == .refused ? "no Wayland compositor listens on \(path) (stale socket)" : "cannot connect to \(path): \(error.message)"
+            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
+        }
+        let fd = dup(connection.fd)
+        guard fd >= 0 else { throw ProbeError("dup: \(FileBytes.errnoText(errno))") }
+        let left = context.deadline - .now
+        let milliseconds = max(1, Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+        let state = UnsafeMutablePointer<doctor_wl_state>.allocate(capacity: 1)
+        defer { state.deallocate() }
+        state.initialize(to: doctor_wl_state())
+        var protocolError: Int32 = 0
+        let rc = doctor_wayland_globals(fd, milliseconds, state, &protocolError)
+        switch rc {
+        case 0: break
+        case -2: throw ProbeError("the compositor at \(path) did not answer the registry roundtrip before the deadline")
+        default:
+            let detail = protocolError != 0 ? "protocol error \(protocolError)" : FileBytes.errnoText(errno)
+            values["connected"] = .bool(false)
+            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "the compositor at \(path) failed the roundtrip: \(detail)")])
+        }
+        values["roundtrip_time"] = .double((ContinuousClock.now - started).seconds)
+        var globals: [(name: String, version: Int64)] = []
+        withUnsafePointer(to: &state.pointee.globals) { tuple in
+            tuple.withMemoryRebound(to: doctor_wl_global.self, capacity: Int(DOCTOR_WL_MAX_GLOBALS)) { entries in
+                for index in 0..<Int(state.pointee.count) {
+                    var entry = entries[index]
+                    let name = withUnsafeBytes(of: &entry.interface) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+                    globals.append((name, Int64(entry.version)))
+                }
+            }
+        }
+        values["connected"] = .bool(true)
+        values["globals"] = .list(globals.map { .string("\($0.name) v\($0.version)") })
+        values["global_count"] = .int(Int64(globals.count))
+        var highest: [String: Int64] = [:]
+        for global in globals { highest[global.name] = max(highest[global.name] ?? 0, global.version) }
+        func unmet(_ set: [(name: String, version: Int64)]) -> [String] {
+            set.compactMap { requirement in
+                guard let version = highest[requirement.name] else { return requirement.name }
+                return version < requirement.version ? "\(requirement.name) v\(version) < \(requirement.version)" : nil
+            }
+        }
+        var missing = unmet(required)
+        if !anyOf.isEmpty {
+            if let met = anyOf.first(where: { unmet($0).isEmpty }) {
+                values["any_of"] = .string(met.map(\.name).joined(separator: ", "))
+            } else {
+                values["any_of"] = .string("")
+                missing.append("one of: " + anyOf.map { "{" + unmet($0).joined(separator: ", ") + "}" }.joined(separator: " or "))
+            }
+        }
+        values["missing"] = .list(missing.map { .string($0) })
+        values["optional_present"] = .list(optional.filter { highest[$0] != nil }.map { .string($0) })
+        values["optional_missing"] = .list(optional.filter { highest[$0] == nil }.map { .string($0) })
+        return ProbeOutput(observations: [Observation(subject: path, values: values)])
+    }
+}
