@@ -71,35 +71,79 @@ enum ColorMode: String, ExpressibleByArgument, CaseIterable {
     case auto, always, never
 }
 
-/// How results are written.
+/// How results are written: one or more sinks, each a format with an optional destination.
 struct OutputOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Output format: text or json.", valueName: "format"))
-    var format: String = "text"
+    @Option(
+        name: .customLong("format"),
+        help: ArgumentHelp(
+            "Output format, with an optional destination: text, json, prometheus=FILE, junit=FILE. Repeat it for several outputs in one run; at most one may go to standard output.",
+            valueName: "format[=file]"))
+    var formats: [String] = []
 
-    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output.", valueName: "file"))
+    @Option(help: ArgumentHelp("Write the report to this file (atomically) instead of standard output; for a single --format without its own destination.", valueName: "file"))
     var output: String?
 
     @Flag(name: .shortAndLong, help: "Show evidence (observed and expected) and durations for every check.")
     var verbose = false
 
+    @Option(name: .customLong("metric-prefix"), help: ArgumentHelp("The prefix of metric names in Prometheus and OTLP output.", valueName: "prefix"))
+    var metricPrefix: String = "pds"
+
     @Option(help: ArgumentHelp("Colour: auto (a terminal), always, never. NO_COLOR in the environment always wins.", valueName: "when"))
     var color: ColorMode = .auto
 
-    func formatter(_ registry: FormatterRegistry) throws -> any ResultFormatter {
-        guard let type = registry[format] else {
-            let hint = Suggest.closest(to: format, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
-            throw ValidationError("unknown format '\(format)'\(hint); available: \(registry.names.joined(separator: ", "))")
+    /// One output of a run.
+    struct Sink {
+        var formatter: any ResultFormatter
+        var name: String
+        /// A file, or nil for standard output.
+        var destination: String?
+    }
+
+    /// The sinks of this invocation: `--format` as given (`text` when none), `--output` for the one without a
+    /// destination. Usage errors name the problem.
+    func sinks(_ registry: FormatterRegistry) throws -> [Sink] {
+        var specs: [(name: String, destination: String?)] = (formats.isEmpty ? ["text"] : formats).map { spec in
+            guard let equals = spec.firstIndex(of: "=") else { return (spec, nil) }
+            return (String(spec[..<equals]), String(spec[spec.index(after: equals)...]))
         }
+        for (name, destination) in specs {
+            guard registry[name] != nil else {
+                let hint = Suggest.closest(to: name, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
+                throw ValidationError("unknown format '\(name)'\(hint); available: \(registry.names.joined(separator: ", "))")
+            }
+            if let destination, destination.isEmpty { throw ValidationError("--format \(name)= needs a file after '='") }
+        }
+        let toStandardOutput = specs.indices.filter { specs[$0].destination == nil }
+        if let output {
+            guard toStandardOutput.count == 1 else {
+                throw ValidationError("--output names one file, but \(toStandardOutput.count) formats have no destination; write --format NAME=FILE for each")
+            }
+            specs[toStandardOutput[0]].destination = output
+        } else if toStandardOutput.count > 1 {
+            let names = toStandardOutput.map { specs[$0].name }.joined(separator: ", ")
+            throw ValidationError("\(names) would all write to standard output; give all but one a destination (--format NAME=FILE)")
+        }
+        guard let first = metricPrefix.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+            metricPrefix.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) })
+        else {
+            throw ValidationError("--metric-prefix must be a metric name prefix such as pds ([A-Za-z_][A-Za-z0-9_]*), got '\(metricPrefix)'")
+        }
+        let destinations = specs.compactMap(\.destination)
+        if Set(destinations).count != destinations.count { throw ValidationError("two formats write to the same file") }
         let env = ProcessInfo.processInfo.environment
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
-        let useColor: Bool
-        switch color {
-        case _ where noColor: useColor = false
-        case .always: useColor = true
-        case .never: useColor = false
-        case .auto: useColor = output == nil && isatty(STDOUT_FILENO) == 1 && env["TERM"] != "dumb"
+        return specs.map { spec in
+            let useColor: Bool
+            switch color {
+            case _ where noColor: useColor = false
+            case .always: useColor = true
+            case .never: useColor = false
+            case .auto: useColor = spec.destination == nil && isatty(STDOUT_FILENO) == 1 && env["TERM"] != "dumb"
+            }
+            let type = registry[spec.name]!
+            return Sink(formatter: type.init(options: FormatOptions(color: useColor, verbose: verbose, metricPrefix: metricPrefix)), name: spec.name, destination: spec.destination)
         }
-        return type.init(options: FormatOptions(color: useColor, verbose: verbose))
     }
 }
 

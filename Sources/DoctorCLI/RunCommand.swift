@@ -24,7 +24,7 @@ struct RunCommand: AsyncParsableCommand {
     static func execute(catalog catalogOptions: CatalogOptions, selection: SelectionOptions, output: OutputOptions, execution: ExecutionOptions) async throws {
         Diagnostics.bootstrap(execution.logLevel)
         let phases = PhaseTimer()
-        let formatter = try output.formatter(Toolbox.current.formatters)
+        let sinks = try output.sinks(Toolbox.current.formatters)
         let session = try await CatalogSession.open(catalogOptions)
         phases.mark("load")
         do {
@@ -57,14 +57,22 @@ struct RunCommand: AsyncParsableCommand {
             startedAt: startedAt, finishedAt: Date().timeIntervalSince1970, selection: selection.selection,
             results: outcome.results, categories: session.catalog.categories,
             incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
-        try OutputSink.write(to: output.output) { emit in formatter.write(report, to: emit) }
+        // Every sink gets its output even when another one fails; a failed sink decides the exit code.
+        var sinkFailed = false
+        for sink in sinks {
+            do {
+                try OutputSink.write(to: sink.destination) { emit in sink.formatter.write(report, to: emit) }
+            } catch {
+                sinkFailed = true
+            }
+        }
         phases.mark("report")
         phases.report()
 
         let code: ExitStatus
         switch outcome.stop {
         case .interrupted(let signal)?: code = signal == "SIGTERM" ? .terminated : .interrupted
-        default: code = report.exitStatus
+        default: code = sinkFailed ? .cannotWrite : report.exitStatus
         }
         // Everything is written (standard output is unbuffered here, files are renamed): exit now rather than
         // tear down every check and result one by one on the way out, which costs as much as running them.

@@ -4,6 +4,8 @@ public import DoctorCore
 public enum BuiltInFormatters {
     public static let all: [any ResultFormatter.Type] = [
         JSONFormatter.self,
+        JUnitFormatter.self,
+        PrometheusFormatter.self,
         TextFormatter.self,
     ]
 
