@@ -93,7 +93,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoctorFormattersTests",
-            dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters"],
+            dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
