@@ -68,6 +68,7 @@ let package = Package(
             name: "DoctorCLI",
             dependencies: [
                 "DoctorCore", "DoctorProbes", "DoctorFormatters",
+                .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),

@@ -76,7 +76,7 @@ struct OutputOptions: ParsableArguments {
     @Option(
         name: .customLong("format"),
         help: ArgumentHelp(
-            "Output format, with an optional destination: text, json, prometheus=FILE, junit=FILE. Repeat it for several outputs in one run; at most one may go to standard output.",
+            "Output format, with an optional destination: text, json, prometheus=FILE, junit=FILE, otlp[=URL]. Repeat it for several outputs in one run; at most one may go to standard output.",
             valueName: "format[=file]"))
     var formats: [String] = []
 
@@ -86,18 +86,28 @@ struct OutputOptions: ParsableArguments {
     @Flag(name: .shortAndLong, help: "Show evidence (observed and expected) and durations for every check.")
     var verbose = false
 
+    @Option(name: .customLong("otlp-protocol"), help: ArgumentHelp("OTLP transport: http/protobuf (default), http/json, grpc. Overrides OTEL_EXPORTER_OTLP_PROTOCOL.", valueName: "protocol"))
+    var otlpProtocol: String?
+
+    @Option(name: .customLong("otlp-header"), help: ArgumentHelp("A header for the OTLP receiver, KEY=VALUE (repeatable). Adds to OTEL_EXPORTER_OTLP_HEADERS.", valueName: "header"))
+    var otlpHeaders: [String] = []
+
+    @Option(name: .customLong("otlp-timeout"), help: ArgumentHelp("How long the OTLP export may take (default 10s). Overrides OTEL_EXPORTER_OTLP_TIMEOUT.", valueName: "duration"))
+    var otlpTimeout: String?
+
     @Option(name: .customLong("metric-prefix"), help: ArgumentHelp("The prefix of metric names in Prometheus and OTLP output.", valueName: "prefix"))
     var metricPrefix: String = "pds"
 
     @Option(help: ArgumentHelp("Colour: auto (a terminal), always, never. NO_COLOR in the environment always wins.", valueName: "when"))
     var color: ColorMode = .auto
 
-    /// One output of a run.
+    /// One output of a run: a formatter to a file or standard output, or an OTLP export.
     struct Sink {
-        var formatter: any ResultFormatter
+        var formatter: (any ResultFormatter)?
         var name: String
-        /// A file, or nil for standard output.
+        /// A file, or nil for standard output; for `otlp`, the endpoint.
         var destination: String?
+        var otlp: OTLPSettings?
     }
 
     /// The sinks of this invocation: `--format` as given (`text` when none), `--output` for the one without a
@@ -107,14 +117,14 @@ struct OutputOptions: ParsableArguments {
             guard let equals = spec.firstIndex(of: "=") else { return (spec, nil) }
             return (String(spec[..<equals]), String(spec[spec.index(after: equals)...]))
         }
-        for (name, destination) in specs {
+        for (name, destination) in specs where name != "otlp" {
             guard registry[name] != nil else {
                 let hint = Suggest.closest(to: name, in: registry.names).map { " (did you mean '\($0)'?)" } ?? ""
                 throw ValidationError("unknown format '\(name)'\(hint); available: \(registry.names.joined(separator: ", "))")
             }
             if let destination, destination.isEmpty { throw ValidationError("--format \(name)= needs a file after '='") }
         }
-        let toStandardOutput = specs.indices.filter { specs[$0].destination == nil }
+        let toStandardOutput = specs.indices.filter { specs[$0].destination == nil && specs[$0].name != "otlp" }
         if let output {
             guard toStandardOutput.count == 1 else {
                 throw ValidationError("--output names one file, but \(toStandardOutput.count) formats have no destination; write --format NAME=FILE for each")
@@ -129,11 +139,25 @@ struct OutputOptions: ParsableArguments {
         else {
             throw ValidationError("--metric-prefix must be a metric name prefix such as pds ([A-Za-z_][A-Za-z0-9_]*), got '\(metricPrefix)'")
         }
-        let destinations = specs.compactMap(\.destination)
+        let destinations = specs.filter { $0.name != "otlp" }.compactMap(\.destination)
         if Set(destinations).count != destinations.count { throw ValidationError("two formats write to the same file") }
         let env = ProcessInfo.processInfo.environment
         let noColor = !(env["NO_COLOR"] ?? "").isEmpty
-        return specs.map { spec in
+        let environment = ProcessInfo.processInfo.environment
+        var otlpTimeoutSeconds: Double?
+        if let otlpTimeout {
+            guard let seconds = DurationText.seconds(otlpTimeout), seconds > 0 else { throw ValidationError("--otlp-timeout expects a duration such as 5s, got '\(otlpTimeout)'") }
+            otlpTimeoutSeconds = seconds
+        }
+        return try specs.map { spec in
+            if spec.name == "otlp" {
+                let home = environment["HOME"] ?? NSHomeDirectory()
+                let file = try OTLPSettings.FileSettings.read(environment["DOCTOR_OBSERVABILITY_TOML"] ?? home + "/.config/pds/observability.toml")
+                let settings = try OTLPSettings.resolve(
+                    destination: spec.destination, protocolFlag: otlpProtocol, headerFlags: otlpHeaders, timeoutFlag: otlpTimeoutSeconds,
+                    environment: environment, file: file)
+                return Sink(formatter: nil, name: "otlp", destination: settings.endpoint, otlp: settings)
+            }
             let useColor: Bool
             switch color {
             case _ where noColor: useColor = false

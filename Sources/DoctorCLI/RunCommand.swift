@@ -60,8 +60,18 @@ struct RunCommand: AsyncParsableCommand {
         // Every sink gets its output even when another one fails; a failed sink decides the exit code.
         var sinkFailed = false
         for sink in sinks {
+            if let otlp = sink.otlp {
+                do throws(OTLPExporter.Failure) {
+                    try OTLPExporter(settings: otlp, prefix: output.metricPrefix).export(report, host: report.host)
+                } catch {
+                    Console.err("doctor: otlp: \(error.description)")
+                    sinkFailed = true
+                }
+                continue
+            }
+            guard let formatter = sink.formatter else { continue }
             do {
-                try OutputSink.write(to: sink.destination) { emit in sink.formatter.write(report, to: emit) }
+                try OutputSink.write(to: sink.destination) { emit in formatter.write(report, to: emit) }
             } catch {
                 sinkFailed = true
             }

@@ -1,0 +1,393 @@
+public import DoctorCore
+
+/// A run as OpenTelemetry data: `ExportMetricsServiceRequest` and `ExportTraceServiceRequest` of OTLP v1,
+/// encoded as protobuf (field numbers of the official `opentelemetry/proto` definitions) or as OTLP/JSON.
+///
+/// Metrics (gauges, one data point per check or status): `<prefix>_doctor_check` (0 pass, 1 fail or error,
+/// 2 warn, 3 skip) with the attributes `check.id`, `check.category`, `check.severity`, `check.status` and
+/// `check.governance` (a list of `framework:control`); `<prefix>_doctor_check_duration_seconds`;
+/// `<prefix>_doctor_checks` by `status`; `<prefix>_doctor_run_duration_seconds`. Trace: a root span `doctor run`
+/// and one child span per check (its start, end, attributes); fail and error set the span status to ERROR with
+/// the message, pass to OK.
+public struct OTLPEncoder: Sendable {
+    public struct Resource: Sendable {
+        public var serviceName: String
+        public var attributes: [(String, String)]
+
+        public init(serviceName: String = "doctor", attributes: [(String, String)] = []) {
+            self.serviceName = serviceName
+            self.attributes = attributes
+        }
+    }
+
+    public let resource: Resource
+    public let prefix: String
+    /// 16 bytes; 8 bytes for the root span. Random unless given (tests).
+    public let traceID: [UInt8]
+    public let rootSpanID: [UInt8]
+
+    public init(resource: Resource, prefix: String = "pds", traceID: [UInt8]? = nil, rootSpanID: [UInt8]? = nil) {
+        var generator = SystemRandomNumberGenerator()
+        self.resource = resource
+        self.prefix = prefix
+        self.traceID = traceID ?? (0..<16).map { _ in UInt8.random(in: 0...255, using: &generator) }
+        self.rootSpanID = rootSpanID ?? (0..<8).map { _ in UInt8.random(in: 1...255, using: &generator) }
+    }
+
+    // MARK: - The model, once for both encodings
+
+    enum AnyValue {
+        case string(String)
+        case int(Int64)
+        case double(Double)
+        case bool(Bool)
+        case strings([String])
+    }
+
+    typealias Attributes = [(String, AnyValue)]
+
+    struct Point {
+        var attributes: Attributes
+        var value: Double
+        var time: UInt64
+    }
+
+    struct Metric {
+        var name: String
+        var description: String
+        var unit: String
+        var points: [Point]
+    }
+
+    struct Span {
+        var spanID: [UInt8]
+        var parentID: [UInt8]?
+        var name: String
+        var start: UInt64
+        var end: UInt64
+        var attributes: Attributes
+        /// 0 unset, 1 ok, 2 error.
+        var statusCode: Int
+        var statusMessage: String
+    }
+
+    static func nanos(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+
+    var resourceAttributes: Attributes {
+        [("service.name", .string(resource.serviceName))] + resource.attributes.map { ($0.0, .string($0.1)) }
+    }
+
+    static func checkAttributes(_ result: CheckResult) -> Attributes {
+        let check = result.check
+        return [
+            ("check.id", .string(check.id)), ("check.category", .string(check.category)),
+            ("check.severity", .string(check.severity.rawValue)), ("check.status", .string(result.status.rawValue)),
+            ("check.governance", .strings(check.governance.flatMap { framework in framework.1.map { "\(framework.0):\($0)" } })),
+        ]
+    }
+
+    func metrics(_ report: RunReport) -> [Metric] {
+        let time = OTLPEncoder.nanos(report.finishedAt)
+        let p = prefix + "_doctor"
+        func code(_ status: CheckStatus) -> Double {
+            switch status {
+            case .pass: 0
+            case .fail, .error: 1
+            case .warn: 2
+            case .skip: 3
+            }
+        }
+        let checks = report.results.map { Point(attributes: OTLPEncoder.checkAttributes($0), value: code($0.status), time: time) }
+        let durations = report.results.filter { $0.startedAt != nil }.map {
+            Point(attributes: OTLPEncoder.checkAttributes($0), value: $0.durationSeconds, time: time)
+        }
+        let counts = report.counts
+        return [
+            Metric(name: "\(p)_check", description: "Result of each check: 0 pass, 1 fail or error, 2 warn, 3 skip.", unit: "1", points: checks),
+            Metric(name: "\(p)_check_duration_seconds", description: "How long each check ran.", unit: "s", points: durations),
+            Metric(name: "\(p)_checks", description: "Checks of the run by status.", unit: "1", points: CheckStatus.allCases.map {
+                Point(attributes: [("status", .string($0.rawValue))], value: Double(counts[$0]), time: time)
+            }),
+            Metric(name: "\(p)_run_duration_seconds", description: "Wall time of the whole run.", unit: "s", points: [
+                Point(attributes: [("catalog.digest", .string(report.catalogDigest))], value: max(0, report.finishedAt - report.startedAt), time: time),
+            ]),
+        ]
+    }
+
+    func spans(_ report: RunReport) -> [Span] {
+        let counts = report.counts
+        var spans = [
+            Span(
+                spanID: rootSpanID, parentID: nil, name: "doctor run", start: OTLPEncoder.nanos(report.startedAt), end: OTLPEncoder.nanos(report.finishedAt),
+                attributes: [
+                    ("doctor.catalog.digest", .string(report.catalogDigest)), ("doctor.checks", .int(Int64(report.results.count))),
+                    ("doctor.failed", .int(Int64(counts.fail))), ("doctor.errors", .int(Int64(counts.error))),
+                    ("doctor.exit_code", .int(Int64(report.exitStatus.rawValue))), ("doctor.incomplete", .bool(report.incomplete)),
+                ],
+                statusCode: counts.fail + counts.error > 0 ? 2 : 1,
+                statusMessage: counts.fail + counts.error > 0 ? "\(counts.fail) failed, \(counts.error) errors" : ""),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        for result in report.results {
+            let start = OTLPEncoder.nanos(result.startedAt ?? report.startedAt)
+            let end = OTLPEncoder.nanos(result.finishedAt ?? result.startedAt ?? report.startedAt)
+            let (code, message): (Int, String)
+            switch result.status {
+            case .pass: (code, message) = (1, "")
+            case .fail, .error: (code, message) = (2, result.message)
+            case .warn, .skip: (code, message) = (0, "")
+            }
+            var attributes = OTLPEncoder.checkAttributes(result)
+            if result.status != .pass { attributes.append(("check.message", .string(result.message))) }
+            spans.append(Span(
+                spanID: (0..<8).map { _ in UInt8.random(in: 1...255, using: &generator) }, parentID: rootSpanID, name: result.check.id,
+                start: start, end: max(start, end), attributes: attributes, statusCode: code, statusMessage: message))
+        }
+        return spans
+    }
+
+    // MARK: - Protobuf
+
+    public func metricsProtobuf(_ report: RunReport) -> [UInt8] {
+        var scope = ProtobufWriter()
+        scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
+        for metric in metrics(report) {
+            scope.message(2) { m in
+                m.string(1, metric.name)
+                m.string(2, metric.description)
+                m.string(3, metric.unit)
+                m.message(5) { gauge in
+                    for point in metric.points {
+                        gauge.message(1) { p in
+                            p.fixed64(3, point.time)
+                            p.double(4, point.value)
+                            for (key, value) in point.attributes { p.message(7) { OTLPEncoder.keyValue(&$0, key, value) } }
+                        }
+                    }
+                }
+            }
+        }
+        var resourceMetrics = ProtobufWriter()
+        resourceMetrics.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
+        resourceMetrics.bytes(2, scope.bytes)
+        var request = ProtobufWriter()
+        request.bytes(1, resourceMetrics.bytes)
+        return request.bytes
+    }
+
+    public func tracesProtobuf(_ report: RunReport) -> [UInt8] {
+        var scope = ProtobufWriter()
+        scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
+        for span in spans(report) {
+            scope.message(2) { s in
+                s.bytes(1, traceID)
+                s.bytes(2, span.spanID)
+                if let parent = span.parentID { s.bytes(4, parent) }
+                s.string(5, span.name)
+                s.varint(6, 1)  // SPAN_KIND_INTERNAL
+                s.fixed64(7, span.start)
+                s.fixed64(8, span.end)
+                for (key, value) in span.attributes { s.message(9) { OTLPEncoder.keyValue(&$0, key, value) } }
+                s.message(15) { status in
+                    status.string(2, span.statusMessage)
+                    status.varint(3, UInt64(span.statusCode))
+                }
+            }
+        }
+        var resourceSpans = ProtobufWriter()
+        resourceSpans.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
+        resourceSpans.bytes(2, scope.bytes)
+        var request = ProtobufWriter()
+        request.bytes(1, resourceSpans.bytes)
+        return request.bytes
+    }
+
+    static func keyValue(_ writer: inout ProtobufWriter, _ key: String, _ value: AnyValue) {
+        writer.string(1, key)
+        writer.message(2) { any in OTLPEncoder.anyValue(&any, value) }
+    }
+
+    static func anyValue(_ writer: inout ProtobufWriter, _ value: AnyValue) {
+        switch value {
+        case .string(let text): writer.string(1, text, always: true)
+        case .bool(let flag): writer.varint(2, flag ? 1 : 0, always: true)
+        case .int(let number): writer.varint(3, UInt64(bitPattern: number), always: true)
+        case .double(let number): writer.double(4, number, always: true)
+        case .strings(let items):
+            writer.message(5) { array in for item in items { array.message(1) { $0.string(1, item, always: true) } } }
+        }
+    }
+
+    // MARK: - JSON (OTLP/JSON: lowerCamelCase names, 64-bit integers as strings, ids as hex)
+
+    public func metricsJSON(_ report: RunReport) -> String {
+        var json = JSONWriter(pretty: false, capacity: report.results.count * 600 + 1024)
+        json.beginObject()
+        json.beginArray("resourceMetrics")
+        json.beginObject()
+        resourceJSON(&json)
+        json.beginArray("scopeMetrics")
+        json.beginObject()
+        scopeJSON(&json, report)
+        json.beginArray("metrics")
+        for metric in metrics(report) {
+            json.beginObject()
+            json.string("name", metric.name)
+            json.string("description", metric.description)
+            json.string("unit", metric.unit)
+            json.beginObject("gauge")
+            json.beginArray("dataPoints")
+            for point in metric.points {
+                json.beginObject()
+                json.string("timeUnixNano", String(point.time))
+                json.double("asDouble", point.value)
+                OTLPEncoder.attributesJSON(&json, point.attributes)
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        return json.output
+    }
+
+    public func tracesJSON(_ report: RunReport) -> String {
+        var json = JSONWriter(pretty: false, capacity: report.results.count * 700 + 1024)
+        json.beginObject()
+        json.beginArray("resourceSpans")
+        json.beginObject()
+        resourceJSON(&json)
+        json.beginArray("scopeSpans")
+        json.beginObject()
+        scopeJSON(&json, report)
+        json.beginArray("spans")
+        for span in spans(report) {
+            json.beginObject()
+            json.string("traceId", Hex.encode(traceID))
+            json.string("spanId", Hex.encode(span.spanID))
+            if let parent = span.parentID { json.string("parentSpanId", Hex.encode(parent)) }
+            json.string("name", span.name)
+            json.int("kind", 1)
+            json.string("startTimeUnixNano", String(span.start))
+            json.string("endTimeUnixNano", String(span.end))
+            OTLPEncoder.attributesJSON(&json, span.attributes)
+            json.beginObject("status")
+            if !span.statusMessage.isEmpty { json.string("message", span.statusMessage) }
+            json.int("code", Int64(span.statusCode))
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        return json.output
+    }
+
+    func resourceJSON(_ json: inout JSONWriter) {
+        json.beginObject("resource")
+        OTLPEncoder.attributesJSON(&json, resourceAttributes)
+        json.endObject()
+    }
+
+    func scopeJSON(_ json: inout JSONWriter, _ report: RunReport) {
+        json.beginObject("scope")
+        json.string("name", "doctor")
+        json.string("version", report.toolVersion)
+        json.endObject()
+    }
+
+    static func attributesJSON(_ json: inout JSONWriter, _ attributes: Attributes) {
+        json.beginArray("attributes")
+        for (key, value) in attributes {
+            json.beginObject()
+            json.string("key", key)
+            json.beginObject("value")
+            anyValueJSON(&json, value)
+            json.endObject()
+            json.endObject()
+        }
+        json.endArray()
+    }
+
+    static func anyValueJSON(_ json: inout JSONWriter, _ value: AnyValue) {
+        switch value {
+        case .string(let text): json.string("stringValue", text)
+        case .bool(let flag): json.bool("boolValue", flag)
+        case .int(let number): json.string("intValue", String(number))
+        case .double(let number): json.double("doubleValue", number)
+        case .strings(let items):
+            json.beginObject("arrayValue")
+            json.beginArray("values")
+            for item in items {
+                json.beginObject()
+                json.string("stringValue", item)
+                json.endObject()
+            }
+            json.endArray()
+            json.endObject()
+        }
+    }
+}
+
+/// Protocol Buffers wire format, as much as OTLP needs: varints, fixed64, doubles, and length-delimited fields.
+public struct ProtobufWriter: Sendable {
+    public private(set) var bytes: [UInt8] = []
+
+    public init() {}
+
+    mutating func rawVarint(_ value: UInt64) {
+        var rest = value
+        while rest >= 0x80 {
+            bytes.append(UInt8(rest & 0x7f) | 0x80)
+            rest >>= 7
+        }
+        bytes.append(UInt8(rest))
+    }
+
+    mutating func tag(_ field: Int, _ wireType: UInt64) { rawVarint(UInt64(field) << 3 | wireType) }
+
+    /// Proto3 leaves default values out, except inside a oneof (`always`).
+    mutating func varint(_ field: Int, _ value: UInt64, always: Bool = false) {
+        guard value != 0 || always else { return }
+        tag(field, 0)
+        rawVarint(value)
+    }
+
+    mutating func fixed64(_ field: Int, _ value: UInt64) {
+        guard value != 0 else { return }
+        tag(field, 1)
+        withUnsafeBytes(of: value.littleEndian) { bytes += $0 }
+    }
+
+    mutating func double(_ field: Int, _ value: Double, always: Bool = false) {
+        guard value != 0 || always else { return }
+        tag(field, 1)
+        withUnsafeBytes(of: value.bitPattern.littleEndian) { bytes += $0 }
+    }
+
+    mutating func bytes(_ field: Int, _ value: [UInt8]) {
+        tag(field, 2)
+        rawVarint(UInt64(value.count))
+        bytes += value
+    }
+
+    mutating func string(_ field: Int, _ value: String, always: Bool = false) {
+        guard !value.isEmpty || always else { return }
+        bytes(field, Array(value.utf8))
+    }
+
+    mutating func message(_ field: Int, _ build: (inout ProtobufWriter) -> Void) {
+        var inner = ProtobufWriter()
+        build(&inner)
+        bytes(field, inner.bytes)
+    }
+}

@@ -1,0 +1,116 @@
+"""An OTLP/HTTP receiver for the tests: decodes every request with the official definitions (PyPI
+opentelemetry-proto), protobuf or JSON, answers with an empty Export*ServiceResponse, and appends what it decoded
+to a JSON-lines file the tests read.
+
+    receiver.py PORT_FILE OUT [--mode normal|slow|fail]
+
+Binds 127.0.0.1 on a free port and writes the port to PORT_FILE. --mode slow waits 30 s before answering;
+--mode fail answers 500. JSON requests carry traceId/spanId in hex (OTLP/JSON) where protobuf's JSON mapping
+expects base64; they are converted first, as the OTLP specification says receivers must.
+"""
+
+import base64
+import json
+import sys
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from google.protobuf import json_format
+from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
+from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
+
+OUT = sys.argv[2]
+MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "normal"
+
+
+def attributes(pairs):
+    out = {}
+    for pair in pairs:
+        value = pair.value
+        kind = value.WhichOneof("value")
+        if kind == "array_value":
+            out[pair.key] = [v.string_value for v in value.array_value.values]
+        else:
+            out[pair.key] = getattr(value, kind)
+    return out
+
+
+def hex_to_base64(node):
+    if isinstance(node, dict):
+        for key, item in node.items():
+            if key in ("traceId", "spanId", "parentSpanId") and isinstance(item, str):
+                node[key] = base64.b64encode(bytes.fromhex(item)).decode()
+            else:
+                hex_to_base64(item)
+    elif isinstance(node, list):
+        for item in node:
+            hex_to_base64(item)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if MODE == "slow":
+            time.sleep(30)
+        if MODE == "fail":
+            self.send_response(500)
+            self.send_header("Content-Length", "12")
+            self.end_headers()
+            self.wfile.write(b"receiver off")
+            return
+        content_type = self.headers.get("Content-Type", "")
+        record = {"path": self.path, "content_type": content_type, "headers": {k.lower(): v for k, v in self.headers.items()}}
+        try:
+            if self.path == "/v1/metrics":
+                request, response = metrics_service_pb2.ExportMetricsServiceRequest(), metrics_service_pb2.ExportMetricsServiceResponse()
+            elif self.path == "/v1/traces":
+                request, response = trace_service_pb2.ExportTraceServiceRequest(), trace_service_pb2.ExportTraceServiceResponse()
+            else:
+                self.send_error(404)
+                return
+            if content_type == "application/json":
+                document = json.loads(body)
+                hex_to_base64(document)
+                json_format.ParseDict(document, request)
+            else:
+                request.ParseFromString(body)
+        except Exception as error:  # malformed: 400, as a collector would
+            self.send_response(400)
+            message = str(error).encode()
+            self.send_header("Content-Length", str(len(message)))
+            self.end_headers()
+            self.wfile.write(message)
+            return
+        if self.path == "/v1/metrics":
+            resource = request.resource_metrics[0].resource
+            record["resource"] = attributes(resource.attributes)
+            record["metrics"] = [
+                {"name": m.name, "unit": m.unit, "points": [{"value": p.as_double, "attributes": attributes(p.attributes)} for p in m.gauge.data_points]}
+                for rm in request.resource_metrics for sm in rm.scope_metrics for m in sm.metrics
+            ]
+        else:
+            resource = request.resource_spans[0].resource
+            record["resource"] = attributes(resource.attributes)
+            record["spans"] = [
+                {"name": s.name, "trace_id": s.trace_id.hex(), "span_id": s.span_id.hex(), "parent": s.parent_span_id.hex(),
+                 "start": s.start_time_unix_nano, "end": s.end_time_unix_nano, "status_code": s.status.code,
+                 "status_message": s.status.message, "attributes": attributes(s.attributes)}
+                for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans
+            ]
+        with open(OUT, "a") as handle:
+            handle.write(json.dumps(record) + "\n")
+        payload = response.SerializeToString() if content_type != "application/json" else b"{}"
+        self.send_response(200)
+        self.send_header("Content-Type", content_type or "application/x-protobuf")
+        self.send_header("Content-Length", str(len(payload)))
+        self.end_headers()
+        self.wfile.write(payload)
+
+
+server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+with open(sys.argv[1], "w") as handle:
+    handle.write(str(server.server_address[1]))
+server.serve_forever()
