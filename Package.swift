@@ -79,7 +79,7 @@ let package = Package(
         .executableTarget(name: "sesame", dependencies: ["DoctorCLI"], swiftSettings: strict),
         .executableTarget(name: "doctor-dev", dependencies: ["DoctorCLI"], swiftSettings: strict),
         // Runner measurements no built-in probe can exercise (benchmarks/README.md).
-        .executableTarget(name: "doctor-bench", dependencies: ["DoctorCore", "DoctorProbes"], path: "benchmarks/doctor-bench", swiftSettings: strict),
+        .executableTarget(name: "doctor-bench", dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters"], path: "benchmarks/doctor-bench", swiftSettings: strict),
         // Helpers shared by the test targets.
         .target(name: "DoctorTestSupport", path: "Tests/DoctorTestSupport", swiftSettings: strict),
         .testTarget(

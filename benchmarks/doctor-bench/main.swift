@@ -1,10 +1,12 @@
 import DoctorCore
+import DoctorFormatters
 import DoctorProbes
 import Foundation
 
 // doctor-bench: measures runner properties that no built-in probe can exercise yet, and BLAKE3 throughput.
 //
 //   swift run -c release doctor-bench blake3 FILE
+//   swift run -c release doctor-bench formats [--checks 10000]
 //   swift run -c release doctor-bench hung [--checks 100] [--timeout 1] [--jobs 100]
 //
 // Runs N checks whose probe never answers and ignores cancellation (it blocks its thread), each with the
@@ -44,6 +46,53 @@ func option(_ name: String, _ fallback: Double) -> Double {
     return value
 }
 
+if CommandLine.arguments.dropFirst().first == "formats" {
+    // Each output format over a synthetic report of N checks (a fifth fail with evidence, the rest pass):
+    // the time to produce the whole output in memory, median of 5.
+    let count = Int(option("--checks", 10_000))
+    let categories = ["daemon-liveness", "ipc-connectivity", "vault-integrity", "crypto-posture", "platform-integration", "configuration"]
+    var results: [CheckResult] = []
+    for index in 0..<count {
+        let check = Check(
+            id: "check-\(index)", title: "Check number \(index)", category: categories[index % categories.count], severity: .high,
+            governance: [("pci-dss", ["3.6.1"]), ("soc2", ["CC6.1"])],
+            probe: ProbeInvocation(type: "file", parameters: [], mark: SourceMark(line: 1, column: 1)),
+            remediation: "chmod 0600 /run/x", location: SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: index + 1, column: 3)))
+        let failed = index % 5 == 0
+        let observed = [ObservedSubject(subject: "/run/user/1000/pds/key-\(index)", values: [
+            ObservedValue(name: "mode", value: .int(failed ? 0o644 : 0o600), type: .fileMode),
+            ObservedValue(name: "owner", value: .principal(id: 1000, name: "user"), type: .principal),
+        ])]
+        results.append(CheckResult(
+            check: check, status: failed ? .fail : .pass, message: failed ? "mode is 0644, expected == 0600" : "mode 0600",
+            observed: observed, startedAt: 1_795_000_000, finishedAt: 1_795_000_000.001, duration: .milliseconds(1)))
+    }
+    let report = RunReport(toolVersion: DoctorVersion.current, catalogDigest: "ab", host: "bench", startedAt: 1_795_000_000, finishedAt: 1_795_000_001, selection: Selection(), results: results)
+    func time(_ label: String, _ body: () -> Int) {
+        var samples: [Double] = []
+        var size = 0
+        for _ in 0..<5 {
+            let started = ContinuousClock.now
+            size = body()
+            let elapsed = ContinuousClock.now - started
+            samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+        }
+        samples.sort()
+        print("\(label): \(String(format: "%.1f", samples[2])) ms (min \(String(format: "%.1f", samples[0]))), \(size / 1024) KiB, \(count) checks")
+    }
+    for formatter in BuiltInFormatters.all {
+        let instance = formatter.init(options: FormatOptions(verbose: true))
+        time(formatter.name) {
+            var total = 0
+            instance.write(report) { total += $0.utf8.count }
+            return total
+        }
+    }
+    let encoder = OTLPEncoder(resource: .init())
+    time("otlp protobuf (metrics + traces)") { encoder.metricsProtobuf(report).count + encoder.tracesProtobuf(report).count }
+    time("otlp json (metrics + traces)") { encoder.metricsJSON(report).utf8.count + encoder.tracesJSON(report).utf8.count }
+    exit(0)
+}
 if CommandLine.arguments.dropFirst().first == "blake3", CommandLine.arguments.count == 3 {
     // BLAKE3 of a file, read in 1 MiB pieces: prints the hash, the size and the throughput.
     let path = CommandLine.arguments[2]
@@ -64,7 +113,7 @@ if CommandLine.arguments.dropFirst().first == "blake3", CommandLine.arguments.co
     exit(0)
 }
 guard CommandLine.arguments.dropFirst().first == "hung" else {
-    print("usage: doctor-bench hung [--checks N] [--timeout SECONDS] [--jobs N] | doctor-bench blake3 FILE")
+    print("usage: doctor-bench hung [--checks N] [--timeout SECONDS] [--jobs N] | doctor-bench blake3 FILE | doctor-bench formats [--checks N]")
     exit(64)
 }
 let count = Int(option("--checks", 100)), timeout = option("--timeout", 1), jobs = Int(option("--jobs", 100))
