@@ -102,7 +102,7 @@ struct OTLPSettings: Equatable {
     }
 }
 
-/// Sends a run to an OTLP receiver: metrics and traces, over OTLP/HTTP (protobuf or JSON). Every wait is bounded
+/// Sends a run to an OTLP receiver: metrics and traces, over OTLP/HTTP (protobuf or JSON) or OTLP/gRPC. Every wait is bounded
 /// by the export timeout; a receiver that is down or slow is an error naming the endpoint.
 struct OTLPExporter {
     struct Failure: Error, CustomStringConvertible {
@@ -113,19 +113,21 @@ struct OTLPExporter {
     let prefix: String
 
     func export(_ report: RunReport, host: String) throws(Failure) {
-        guard settings.protocolName != .grpc else {
-            throw Failure(description: "OTLP/gRPC is not available in this build; use OTEL_EXPORTER_OTLP_PROTOCOL=http/protobuf or http/json (port 4318)")
-        }
         var attributes = settings.resourceAttributes
         if !attributes.contains(where: { $0.0 == "host.name" }) { attributes.append(("host.name", host)) }
         attributes.append(("service.version", report.toolVersion))
         let encoder = OTLPEncoder(resource: .init(serviceName: settings.serviceName, attributes: attributes), prefix: prefix)
         let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeout * 1000))
+        let base = settings.endpoint.hasSuffix("/") ? String(settings.endpoint.dropLast()) : settings.endpoint
+        if settings.protocolName == .grpc {
+            try GRPCCall.call(url: base, path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", headers: settings.headers, message: encoder.metricsProtobuf(report), deadline: deadline)
+            try GRPCCall.call(url: base, path: "/opentelemetry.proto.collector.trace.v1.TraceService/Export", headers: settings.headers, message: encoder.tracesProtobuf(report), deadline: deadline)
+            return
+        }
         let json = settings.protocolName == .httpJSON
         let contentType = json ? "application/json" : "application/x-protobuf"
         let metrics = json ? Array(encoder.metricsJSON(report).utf8) : encoder.metricsProtobuf(report)
         let traces = json ? Array(encoder.tracesJSON(report).utf8) : encoder.tracesProtobuf(report)
-        let base = settings.endpoint.hasSuffix("/") ? String(settings.endpoint.dropLast()) : settings.endpoint
         try HTTPPost.send(url: base + "/v1/metrics", contentType: contentType, headers: settings.headers, body: metrics, deadline: deadline)
         try HTTPPost.send(url: base + "/v1/traces", contentType: contentType, headers: settings.headers, body: traces, deadline: deadline)
     }
@@ -230,6 +232,20 @@ final class TCPConnection {
                 try wait(Int16(POLLOUT), "sending")
             } else {
                 throw OTLPExporter.Failure(description: "\(url): the connection closed while sending: \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// What arrives next (waiting within the deadline); empty when the peer closed.
+    func readSome() throws(OTLPExporter.Failure) -> [UInt8] {
+        var chunk = [UInt8](repeating: 0, count: 16384)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if count >= 0 { return Array(chunk[0..<count]) }
+            if errno == EAGAIN || errno == EINTR {
+                try wait(Int16(POLLIN), "waiting for the response")
+            } else {
+                throw OTLPExporter.Failure(description: "\(url): \(String(cString: strerror(errno)))")
             }
         }
     }

@@ -9,10 +9,11 @@ final class OTLPReceiver: @unchecked Sendable {
     let process: ChildProcess
     let port: Int
 
-    init(mode: String = "normal") throws {
+    init(mode: String = "normal", grpc: Bool = false) throws {
         let portFile = directory.path + "/port"
+        let script = grpc ? "grpc_receiver.py" : "receiver.py"
         process = try ChildProcess(
-            ["/usr/bin/env", "python3", repoRoot + "/Tests/Fixtures/otlp/receiver.py", portFile, directory.path + "/received.jsonl", "--mode", mode],
+            ["/usr/bin/env", "python3", repoRoot + "/Tests/Fixtures/otlp/\(script)", portFile, directory.path + "/received.jsonl", "--mode", mode],
             stdout: directory.path + "/receiver.log")
         let folder = directory
         guard ChildProcess.waitFor(seconds: 15, { (folder.read("port") ?? "").count > 0 }), let port = Int(folder.read("port") ?? "") else {
@@ -124,6 +125,35 @@ final class OTLPReceiver: @unchecked Sendable {
         #expect(records.map { ($0["resource"] as? [String: Any])?["service.name"] as? String } == ["from-toml", "from-env", "from-toml"])
         #expect(records.map { $0["content_type"] as? String } == ["application/json", "application/json", "application/x-protobuf"])
         #expect(records.allSatisfy { ($0["headers"] as? [String: Any])?["x-team"] as? String == "toml" })
+    }
+
+    @Test func grpc() throws {
+        let receiver = try OTLPReceiver(grpc: true)
+        let result = try runExport(receiver, ["--otlp-protocol", "grpc", "--otlp-header", "x-api-key=g"])
+        #expect(result.status == 2, "\(result.stderr)")
+        let records = try receiver.received()
+        verify(records, contentType: "application/grpc")
+        #expect((records.first?["headers"] as? [String: Any])?["x-api-key"] as? String == "g")
+    }
+
+    @Test func grpcWithALargeExportUsesFlowControl() throws {
+        // 800 checks: the trace request is well over HTTP/2's initial 64 KiB window.
+        let receiver = try OTLPReceiver(grpc: true)
+        let scratch = Scratch()
+        scratch.write("checks.yaml", (0..<800).map { envCheck("home-\($0)", "HOME") }.joined())
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", "grpc"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let spans = try receiver.received().first { $0["path"] as? String == "/v1/traces" }?["spans"] as? [[String: Any]]
+        #expect(spans?.count == 801)
+    }
+
+    @Test func aFailingGRPCReceiverIsAClearError() throws {
+        let receiver = try OTLPReceiver(mode: "fail", grpc: true)
+        let scratch = Scratch()
+        scratch.write("checks.yaml", EndToEndTests.pass)
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", "grpc"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
+        #expect(result.status == 73)
+        #expect(result.stderr.contains("MetricsService/Export: the receiver answered with a gRPC error"), "\(result.stderr)")
     }
 
     @Test func anUnreachableSlowOrFailingReceiverIsAClearErrorAndTheOtherSinksStillWrite() throws {

@@ -19,20 +19,11 @@ from google.protobuf import json_format
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from receiver_records import metrics_record, traces_record  # noqa: E402
+
 OUT = sys.argv[2]
 MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "normal"
-
-
-def attributes(pairs):
-    out = {}
-    for pair in pairs:
-        value = pair.value
-        kind = value.WhichOneof("value")
-        if kind == "array_value":
-            out[pair.key] = [v.string_value for v in value.array_value.values]
-        else:
-            out[pair.key] = getattr(value, kind)
-    return out
 
 
 def hex_to_base64(node):
@@ -84,22 +75,8 @@ class Handler(BaseHTTPRequestHandler):
             self.end_headers()
             self.wfile.write(message)
             return
-        if self.path == "/v1/metrics":
-            resource = request.resource_metrics[0].resource
-            record["resource"] = attributes(resource.attributes)
-            record["metrics"] = [
-                {"name": m.name, "unit": m.unit, "points": [{"value": p.as_double, "attributes": attributes(p.attributes)} for p in m.gauge.data_points]}
-                for rm in request.resource_metrics for sm in rm.scope_metrics for m in sm.metrics
-            ]
-        else:
-            resource = request.resource_spans[0].resource
-            record["resource"] = attributes(resource.attributes)
-            record["spans"] = [
-                {"name": s.name, "trace_id": s.trace_id.hex(), "span_id": s.span_id.hex(), "parent": s.parent_span_id.hex(),
-                 "start": s.start_time_unix_nano, "end": s.end_time_unix_nano, "status_code": s.status.code,
-                 "status_message": s.status.message, "attributes": attributes(s.attributes)}
-                for rs in request.resource_spans for ss in rs.scope_spans for s in ss.spans
-            ]
+        decoded = metrics_record(request, self.path) if self.path == "/v1/metrics" else traces_record(request, self.path)
+        record.update(decoded)
         with open(OUT, "a") as handle:
             handle.write(json.dumps(record) + "\n")
         payload = response.SerializeToString() if content_type != "application/json" else b"{}"
