@@ -35,7 +35,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .errors: "at least one check errored (could not run, or timed out) and none failed"
         case .usage: "usage error: unknown option, bad value"
         case .invalidCatalog: "invalid catalog: nothing was run"
-        case .cannotWrite: "an output file could not be written"
+        case .cannotWrite: "an output could not be written or sent (a file, an OTLP receiver); the others were written"
         case .interrupted: "interrupted by SIGINT: the report written is partial (incomplete: true)"
         case .terminated: "stopped by SIGTERM: the report written is partial (incomplete: true)"
         }
