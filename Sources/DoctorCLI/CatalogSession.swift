@@ -7,6 +7,8 @@ struct CatalogSession {
     var catalog: Catalog
     var variables: Variables
     var paths: [String]
+    /// The frameworks of the catalog's `governance/` directory (empty when there is none).
+    var governance = GovernanceCatalog()
 
     /// Loads the catalog; prints every issue and exits 65 when it is invalid, 64 on usage problems.
     static func open(_ options: CatalogOptions, extraPaths: [String] = []) async throws -> CatalogSession {
@@ -19,13 +21,37 @@ struct CatalogSession {
             Console.err("doctor: \(error.description)")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        do {
+        do throws(CatalogError) {
             let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths, cache: options.cache)
-            return CatalogSession(catalog: catalog, variables: variables, paths: paths)
+            var governance = GovernanceCatalog()
+            if let directory = CatalogSession.governanceDirectory(paths) {
+                governance = try GovernanceCatalog.load(directory: directory)
+                let issues = governance.validate(catalog.checks)
+                if !issues.isEmpty { throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) }) }
+            }
+            return CatalogSession(catalog: catalog, variables: variables, paths: paths, governance: governance)
         } catch {
             Console.err(error.description)
             throw ExitCode(ExitStatus.invalidCatalog.rawValue)
         }
+    }
+}
+
+extension CatalogSession {
+    /// `$DOCTOR_GOVERNANCE`, else a `governance/` beside a catalog directory (`checks/../governance`), else the
+    /// installed one; nil when there is none (control IDs are then not checked).
+    static func governanceDirectory(_ catalogPaths: [String]) -> String? {
+        let environment = ProcessInfo.processInfo.environment
+        if let explicit = environment["DOCTOR_GOVERNANCE"], !explicit.isEmpty { return explicit }
+        var candidates: [String] = []
+        for path in catalogPaths {
+            let url = URL(fileURLWithPath: path)
+            candidates.append(url.deletingLastPathComponent().appendingPathComponent("governance").path)
+            candidates.append(url.appendingPathComponent("governance").path)
+        }
+        candidates += ["/etc/doctor/governance", "/usr/local/share/doctor/governance", "/usr/share/doctor/governance"]
+        var isDirectory: ObjCBool = false
+        return candidates.first { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue }
     }
 }
 

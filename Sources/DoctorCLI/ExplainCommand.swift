@@ -18,10 +18,10 @@ struct ExplainCommand: AsyncParsableCommand {
             Console.err("doctor: no check '\(id)' in the catalog\(hint)")
             throw ExitCode(ExitStatus.usage.rawValue)
         }
-        Console.out(ExplainCommand.render(check, catalog: session.catalog))
+        Console.out(ExplainCommand.render(check, catalog: session.catalog, governance: session.governance))
     }
 
-    static func render(_ check: Check, catalog: Catalog) -> String {
+    static func render(_ check: Check, catalog: Catalog, governance: GovernanceCatalog = GovernanceCatalog()) -> String {
         var out = "\(check.id) — \(check.title)\n\n"
         func field(_ name: String, _ value: String?) {
             guard let value, !value.isEmpty else { return }
@@ -51,6 +51,20 @@ struct ExplainCommand: AsyncParsableCommand {
         for expectation in check.expectations { out += "  \(expectation.observation) \(expectation.summary)\n" }
         if check.expectations.isEmpty { out += "  (none: any observation passes)\n" }
         if let remediation = check.remediation { out += "\nRemediation\n" + indent(remediation) + "\n" }
+        if !check.governance.isEmpty {
+            out += "\nGives evidence for\n"
+            for (frameworkID, controls) in check.governance {
+                let framework = governance.framework(frameworkID)
+                for id in controls {
+                    guard let control = framework?.control(id) else {
+                        out += "  \(frameworkID) \(id)\n"
+                        continue
+                    }
+                    let extra = [control.category, control.stigID].compactMap { $0 }.joined(separator: ", ")
+                    out += "  \(framework?.name ?? frameworkID) \(id)\(extra.isEmpty ? "" : " [\(extra)]"): \(control.title)\n"
+                }
+            }
+        }
         return out
     }
 

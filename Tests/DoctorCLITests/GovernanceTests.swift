@@ -1,0 +1,70 @@
+import DoctorTestSupport
+import Foundation
+import Testing
+
+/// Governance frameworks on the built binary: the shipped `governance/` files, control-ID validation, explain,
+/// coverage.
+@Suite struct GovernanceTests {
+    @Test func theShippedFrameworksValidateAgainstTheirSchema() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/governance").filter { $0.hasSuffix(".yaml") }.sorted()
+        #expect(files == ["pci-dss.yaml", "soc2.yaml", "stig.yaml"])
+        let result = try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/governance.schema.json"] + files.map { repoRoot + "/governance/" + $0 })
+        #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
+    }
+
+    func scratchWithGovernance(_ checks: String) -> Scratch {
+        let scratch = Scratch()
+        scratch.write("checks/checks.yaml", checks)
+        scratch.write("governance/pci-dss.yaml", """
+            schema: 1
+            framework: {id: pci-dss, aliases: [pci], name: PCI DSS, publisher: PCI SSC, version: 4.0.1}
+            controls:
+              - {id: "3.6.1", title: Keys are protected}
+              - {id: "3.6.1.2", parent: "3.6.1", title: Private keys are stored securely}
+              - {id: "10.3.2", title: Audit logs are protected}
+            """)
+        return scratch
+    }
+
+    @Test func anUnknownControlIsACatalogErrorWithItsCheck() throws {
+        let scratch = scratchWithGovernance(envCheck("a", "HOME", extra: "governance: {pci-dss: [\"3.6.1\", \"3.6.9\"]}"))
+        let result = try doctor(["validate", "--catalog", scratch.path + "/checks"])
+        #expect(result.status == 65)
+        #expect(result.stderr.contains("checks.yaml:1:3: error: [a] unknown pci-dss control '3.6.9' in governance (did you mean '3.6.1'?)"), "\(result.stderr)")
+        let good = scratchWithGovernance(envCheck("a", "HOME", extra: "governance: {pci-dss: [\"3.6.1\"]}"))
+        #expect(try doctor(["validate", "--catalog", good.path + "/checks"]).status == 0)
+    }
+
+    @Test func explainAndCoverageNameTheControls() throws {
+        let scratch = scratchWithGovernance(
+            envCheck("keys", "HOME", extra: "governance: {pci-dss: [\"3.6.1\", \"3.6.1.2\"]}")
+                + envCheck("logs", "DOCTOR_NEVER_SET_X", extra: "governance: {pci-dss: [\"3.6.1\"]}"))
+        let catalog = scratch.path + "/checks"
+        let explain = try doctor(["explain", "keys", "--catalog", catalog])
+        #expect(explain.stdout.contains("PCI DSS 3.6.1.2: Private keys are stored securely"), "\(explain.stdout)")
+        let report = scratch.path + "/report.json"
+        _ = try doctor(["run", "--catalog", catalog, "--format", "json=\(report)"])
+        let coverage = try doctor(["coverage", "--catalog", catalog, "--report", report])
+        #expect(coverage.status == 0, "\(coverage.stderr)")
+        #expect(coverage.stdout.contains("PCI DSS 4.0.1: 2 of 3 controls have checks giving evidence"), "\(coverage.stdout)")
+        #expect(coverage.stdout.contains("evidence against: keys (pass), logs (fail)"), "\(coverage.stdout)")
+        #expect(coverage.stdout.contains("evidence for: keys (pass)"), "\(coverage.stdout)")
+        #expect(coverage.stdout.contains("Controls with no check (1): 10.3.2"))
+        // Evidence, never a verdict of compliance.
+        #expect(coverage.stdout.lowercased().components(separatedBy: "compliant").count == 2)
+        #expect(coverage.stdout.contains("they do not make a system compliant"))
+        let json = try doctor(["coverage", "--catalog", catalog, "--governance", "pci", "--format", "json"])
+        let document = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let framework = (document?["frameworks"] as? [[String: Any]])?.first
+        #expect(framework?["uncovered"] as? [String] == ["10.3.2"])
+        #expect((framework?["controls"] as? [[String: Any]])?.map { $0["id"] as? String } == ["3.6.1", "3.6.1.2"])
+        #expect(try doctor(["coverage", "--catalog", catalog, "--governance", "hipaa"]).status == 64)
+    }
+
+    @Test func theShippedCatalogCitesOnlyKnownControls() throws {
+        let result = try doctor(["validate", "--catalog", repoRoot + "/checks"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let coverage = try doctor(["coverage", "--catalog", repoRoot + "/checks", "--governance", "stig"])
+        #expect(coverage.stdout.contains("DISA STIG / SRG ASD STIG V6R1 + GPOS SRG V3R2:"), "\(coverage.stdout.prefix(300))")
+    }
+}
