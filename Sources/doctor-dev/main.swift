@@ -21,6 +21,15 @@ for file in GeneratedFiles.all() {
         print("wrote \(file.path)")
     }
 }
+// docs/catalog.md, from the shipped catalog (run from the repository root).
+let page = try await GeneratedFiles.catalogPage(root: FileManager.default.currentDirectoryPath)
+if (try? String(contentsOfFile: GeneratedFiles.catalogPagePath, encoding: .utf8)) != page {
+    stale.append(GeneratedFiles.catalogPagePath)
+    if !checkOnly {
+        try page.write(toFile: GeneratedFiles.catalogPagePath, atomically: true, encoding: .utf8)
+        print("wrote \(GeneratedFiles.catalogPagePath)")
+    }
+}
 if checkOnly && !stale.isEmpty {
     print("stale: " + stale.joined(separator: ", ") + "\nrun: \(GeneratedFiles.command)")
     exit(1)

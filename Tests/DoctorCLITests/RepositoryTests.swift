@@ -15,6 +15,13 @@ import Testing
         }
     }
 
+    @Test func theCatalogPageIsFresh() async throws {
+        let page = try await GeneratedFiles.catalogPage(root: repoRoot)
+        let committed = try? String(contentsOfFile: repoRoot + "/" + GeneratedFiles.catalogPagePath, encoding: .utf8)
+        #expect(committed == page, "\(GeneratedFiles.catalogPagePath) is stale: run `\(GeneratedFiles.command)`")
+        #expect(page.contains(" checks in 6 categories"))
+    }
+
     @Test func everyProbeHasItsFileFragmentAndPage() throws {
         let sources = FileManager.default.enumerator(atPath: repoRoot + "/Sources/DoctorProbes")?.compactMap { $0 as? String } ?? []
         let probeFiles = Set(sources.filter { $0.hasSuffix("Probe.swift") }.map { ($0 as NSString).lastPathComponent })
