@@ -31,6 +31,8 @@ TYPES = {
     "LimitCORE": dbus.UInt64,
     "RestartUSec": dbus.UInt64,
     "PrivateNetwork": dbus.Boolean,
+    "NoNewPrivileges": dbus.Boolean,
+    "StartLimitBurst": dbus.UInt32,
 }
 
 
@@ -59,14 +61,17 @@ def load(mock, parameters):
     with open(parameters["units_file"]) as handle:
         units = json.load(handle)["units"]
     main_pid = int(parameters.get("main_pid", 0))
+    # Per-unit main processes: {"open-sesame-profile.service": 1234, ...}; "MAIN_PID" otherwise.
+    main_pids = {name: int(pid) for name, pid in parameters.get("main_pids", {}).items()}
     mock.AddProperties(MAIN_IFACE, {"Version": dbus.String("252 (doctor mock)")})
     known = {}
     for unit in units:
         path = unit_path(unit["Id"])
-        generic = {key: dbus.String(value) for key, value in unit.items() if key != "Service"}
+        generic = {key: typed(key, value) for key, value in unit.items() if key != "Service"}
         generic["Names"] = dbus.Array([unit["Id"]], signature="s")
         mock.AddObject(path, UNIT_IFACE, generic, [])
-        service = {key: typed(key, main_pid if value == "MAIN_PID" else value) for key, value in unit.get("Service", {}).items()}
+        pid = main_pids.get(unit["Id"], main_pid)
+        service = {key: typed(key, pid if value == "MAIN_PID" else value) for key, value in unit.get("Service", {}).items()}
         mockobject.objects[path].AddProperties("org.freedesktop.systemd1.Service", service)
         known[unit["Id"]] = path
     mock.known_units = known

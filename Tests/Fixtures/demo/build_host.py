@@ -1,0 +1,103 @@
+"""Builds the files of a healthy Open Sesame installation under ROOT, with real parts (see
+../../../docs/demo.md): the runtime directory with the bus keypair and six daemon keypairs (BLAKE3-keyed
+checksums by PyPI blake3), the config directory with a valid config.toml, installation.toml, a valid audit
+chain, and a vault (SQLCipher 4 with Open Sesame's settings, by PyPI sqlcipher3-binary) with its salt,
+metadata and password wrap; and the mocked systemd's unit table.
+
+    build_host.py ROOT            writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
+"""
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+
+from blake3 import blake3
+
+root = sys.argv[1]
+home = os.path.join(root, "home")
+runtime = os.path.join(root, "run")
+rt = os.path.join(runtime, "pds")
+cfg = os.path.join(home, ".config", "pds")
+here = os.path.dirname(os.path.abspath(__file__))
+
+
+def write(path, data, mode):
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    with open(path, "wb") as handle:
+        handle.write(data if isinstance(data, bytes) else data.encode())
+    os.chmod(path, mode)
+
+
+def keypair(stem):
+    from cryptography.hazmat.primitives import serialization as s
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+
+    key = X25519PrivateKey.generate()
+    private = key.private_bytes(s.Encoding.Raw, s.PrivateFormat.Raw, s.NoEncryption())
+    public = key.public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw)
+    write(stem + ".key", private, 0o600)
+    write(stem + ".pub", public, 0o644)
+    write(stem + ".checksum", blake3(private, key=public).digest(), 0o644)
+
+
+for directory in (runtime, rt, os.path.join(rt, "keys"), os.path.join(home, ".config"), cfg, os.path.join(cfg, "vaults")):
+    os.makedirs(directory, exist_ok=True)
+    os.chmod(directory, 0o700)
+keypair(os.path.join(rt, "bus"))
+for daemon in ["daemon-secrets", "daemon-wm", "daemon-launcher", "daemon-clipboard", "daemon-input", "daemon-snippets"]:
+    keypair(os.path.join(rt, "keys", daemon))
+
+write(os.path.join(cfg, "config.toml"), """config_version = 3
+
+[global]
+default_profile = "default"
+
+[global.logging]
+level = "info"
+
+[crypto]
+kdf = "argon2id"
+noise_hash = "blake2s"
+audit_hash = "blake3"
+
+[profiles.default.auth]
+mode = "any"
+required = ["password"]
+
+[profiles.default.audit]
+enabled = true
+retention_days = 365
+""", 0o600)
+write(os.path.join(cfg, "installation.toml"), f'id = "{uuid.uuid4()}"\nnamespace = "{uuid.uuid4()}"\n', 0o600)
+subprocess.run([sys.executable, os.path.join(here, "..", "audit", "make_log.py"), os.path.join(cfg, "audit.jsonl"), "200"], check=True)
+os.chmod(os.path.join(cfg, "audit.jsonl"), 0o600)
+
+vaults = os.path.join(cfg, "vaults")
+vault_key = os.urandom(32).hex()
+subprocess.run([sys.executable, os.path.join(here, "..", "vault", "make_vault.py"), "v4", os.path.join(vaults, "default.db"), vault_key], check=True)
+os.chmod(os.path.join(vaults, "default.db"), 0o600)
+write(os.path.join(vaults, "default.salt"), os.urandom(16), 0o600)
+write(os.path.join(vaults, "default.password-wrap"), b"\x01" + os.urandom(60), 0o600)
+write(os.path.join(vaults, "default.vault-meta"), json.dumps({
+    "version": 1, "init_mode": "password",
+    "enrolled_factors": [{"factor_id": "password", "label": "main", "enrolled_at": 1795500000}],
+    "auth_policy": "any", "created_at": 1795500000, "policy_changed_at": 1795500000,
+}), 0o600)
+
+service = {"Type": "notify", "Restart": "on-failure", "MainPID": "MAIN_PID", "NRestarts": 0, "WatchdogUSec": 30000000,
+           "MemoryMax": 134217728, "LimitMEMLOCK": 67108864, "LimitCORE": 0, "PrivateNetwork": False, "NoNewPrivileges": True,
+           "RestartUSec": 5000000}
+units = []
+for name in ["profile", "secrets", "launcher", "snippets", "wm", "clipboard", "input"]:
+    specific = dict(service)
+    if name == "secrets":
+        specific.update(MemoryMax=268435456, PrivateNetwork=True)
+    if name == "launcher":
+        specific.update(MemoryMax=18446744073709551615)
+    units.append({"Id": f"open-sesame-{name}.service", "LoadState": "loaded", "ActiveState": "active", "SubState": "running",
+                  "StartLimitBurst": 5, "Service": specific})
+with open(os.path.join(root, "units.json"), "w") as handle:
+    json.dump({"units": units}, handle, indent=1)
+print(root)
