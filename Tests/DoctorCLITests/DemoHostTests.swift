@@ -63,4 +63,52 @@ import Testing
         let requirements = Set((report?["checks"] as? [[String: Any]] ?? []).filter { $0["included_as_requirement"] as? Bool == true }.compactMap { $0["id"] as? String })
         #expect(ran.subtracting(requirements) == tagged, "ran \(ran.sorted()), tagged \(tagged.sorted())")
     }
+
+    @Test func theBrokenHostFailsExactlyTheMatchingChecks() throws {
+        let directory = TemporaryDirectory(prefix: "doctor-demo-test")
+        let json = directory.path + "/report.json"
+        let result = try run(
+            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
+            environment: ["DOCTOR": try executable("doctor"), "DEMO_BROKEN": "1"], cwd: repoRoot)
+        #expect(result.status == 2)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        var results: [String: (status: String, message: String)] = [:]
+        for check in report?["checks"] as? [[String: Any]] ?? [] {
+            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
+        }
+        // 17 defects; each is caught by its checks, with a message that names it.
+        let caught: [String: (String, String)] = [
+            "crypto-key-file-perms": ("fail", "daemon-wm.key: mode is 0644, expected == 0600"),
+            "crypto-daemon-key-checksums": ("fail", "daemon-input.key: checksum is mismatch"),
+            "crypto-no-key-tmp-leftovers": ("fail", "keys/daemon-wm.key.tmp"),
+            "crypto-bus-keypair-checksum": ("fail", "bus.key: checksum is mismatch"),
+            "daemon-status-rpc": ("fail", "is bus.pub the server's current key?"),
+            "ipc-roundtrip-latency": ("fail", "is bus.pub the server's current key?"),
+            "ipc-wire-version": ("fail", "is bus.pub the server's current key?"),
+            "vault-lock-state": ("fail", "is bus.pub the server's current key?"),
+            "crypto-audit-chain-intact": ("fail", "line 121: prev_hash is not the BLAKE3 of line 120"),
+            "vault-salt-files": ("fail", "default.salt: size is 15 B, expected == 16 B"),
+            "vault-meta-factors": ("fail", "enrolled_factors.*.factor_id is [password, retina]"),
+            "vault-db-file-perms": ("fail", "default.db: mode is 0644"),
+            "vault-factor-blobs-valid": ("fail", "default.password-wrap: size is 60 B, expected == 61 B"),
+            "config-deprecated-keys": ("fail", "global.logging.colour"),
+            "config-valid": ("warn", "global.logging.colour"),
+            "config-sensitive-file-perms": ("fail", "installation.toml: mode is 0644"),
+            "config-legacy-files": ("fail", "secrets.salt"),
+            "daemon-headless-aux-active": ("fail", "open-sesame-launcher.service: ActiveState is failed, expected == active"),
+            "daemon-restart-count": ("fail", "open-sesame-snippets.service: NRestarts is 4 (fail if > 3)"),
+            "daemon-notify-watchdog-configured": ("fail", "open-sesame-profile.service: WatchdogUSec is 0s, expected == 30s"),
+            "daemon-secrets-private-network": ("fail", "PrivateNetwork is false, expected == true"),
+            "crypto-core-dumps-disabled": ("fail", "dumpable is true, expected == false"),
+        ]
+        for (id, (status, phrase)) in caught {
+            #expect(results[id]?.status == status, "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
+            #expect(results[id]?.message.contains(phrase) == true, "\(id): \(results[id]?.message ?? "")")
+        }
+        // Nothing else changes: every other check is as on the healthy host.
+        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
+        for (id, result) in results where caught[id] == nil && !machine.contains(id) {
+            #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
+        }
+    }
 }

@@ -4,7 +4,9 @@ checksums by PyPI blake3), the config directory with a valid config.toml, instal
 chain, and a vault (SQLCipher 4 with Open Sesame's settings, by PyPI sqlcipher3-binary) with its salt,
 metadata and password wrap; and the mocked systemd's unit table.
 
-    build_host.py ROOT            writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
+    build_host.py ROOT [--broken]   writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
+
+--broken adds the defects listed in BROKEN below (and the demo script adds a dumpable secrets daemon).
 """
 
 import json
@@ -16,6 +18,28 @@ import uuid
 from blake3 import blake3
 
 root = sys.argv[1]
+broken = "--broken" in sys.argv
+
+# The defects of the broken host, each with the check that must catch it.
+BROKEN = {
+    "daemon-wm.key is 0644": "crypto-key-file-perms",
+    "daemon-input.checksum altered": "crypto-daemon-key-checksums",
+    "a leftover daemon-wm.key.tmp": "crypto-no-key-tmp-leftovers",
+    "bus.pub is not the bus's key": "crypto-bus-keypair-checksum, daemon-status-rpc, ipc-roundtrip-latency, ipc-wire-version, vault-lock-state",
+    "audit line 120 altered": "crypto-audit-chain-intact",
+    "a 15-byte salt": "vault-salt-files",
+    "vault-meta names factor 'retina'": "vault-meta-factors",
+    "default.db is 0644": "vault-db-file-perms",
+    "password wrap of 60 bytes": "vault-factor-blobs-valid",
+    "unknown key global.logging.colour": "config-deprecated-keys (fail), config-valid (warn)",
+    "installation.toml is 0644": "config-sensitive-file-perms",
+    "legacy secrets.salt": "config-legacy-files",
+    "open-sesame-launcher failed": "daemon-headless-aux-active",
+    "open-sesame-snippets restarted 4 times": "daemon-restart-count",
+    "open-sesame-profile without a watchdog": "daemon-notify-watchdog-configured",
+    "open-sesame-secrets with a network": "daemon-secrets-private-network",
+    "a dumpable secrets daemon": "crypto-core-dumps-disabled",
+}
 home = os.path.join(root, "home")
 runtime = os.path.join(root, "run")
 rt = os.path.join(runtime, "pds")
@@ -98,6 +122,40 @@ for name in ["profile", "secrets", "launcher", "snippets", "wm", "clipboard", "i
         specific.update(MemoryMax=18446744073709551615)
     units.append({"Id": f"open-sesame-{name}.service", "LoadState": "loaded", "ActiveState": "active", "SubState": "running",
                   "StartLimitBurst": 5, "Service": specific})
+if broken:
+    os.chmod(os.path.join(rt, "keys", "daemon-wm.key"), 0o644)
+    write(os.path.join(rt, "keys", "daemon-input.checksum"), os.urandom(32), 0o644)
+    write(os.path.join(rt, "keys", "daemon-wm.key.tmp"), os.urandom(32), 0o600)
+    # The bus keeps its key; bus.pub now names another (the responder still uses bus.key).
+    from cryptography.hazmat.primitives import serialization as s
+    from cryptography.hazmat.primitives.asymmetric.x25519 import X25519PrivateKey
+    write(os.path.join(rt, "bus.pub"), X25519PrivateKey.generate().public_key().public_bytes(s.Encoding.Raw, s.PublicFormat.Raw), 0o644)
+    audit = os.path.join(cfg, "audit.jsonl")
+    lines = open(audit, "rb").read().split(b"\n")
+    lines[119] = lines[119].replace(b"github", b"gitlab", 1)
+    write(audit, b"\n".join(lines), 0o600)
+    write(os.path.join(vaults, "default.salt"), os.urandom(15), 0o600)
+    meta = json.load(open(os.path.join(vaults, "default.vault-meta")))
+    meta["enrolled_factors"].append({"factor_id": "retina", "label": "eye", "enrolled_at": 1795500001})
+    write(os.path.join(vaults, "default.vault-meta"), json.dumps(meta), 0o600)
+    os.chmod(os.path.join(vaults, "default.db"), 0o644)
+    write(os.path.join(vaults, "default.password-wrap"), b"\x01" + os.urandom(59), 0o600)
+    config = open(os.path.join(cfg, "config.toml")).read().replace('level = "info"', 'level = "info"\ncolour = true')
+    write(os.path.join(cfg, "config.toml"), config, 0o600)
+    os.chmod(os.path.join(cfg, "installation.toml"), 0o644)
+    write(os.path.join(cfg, "secrets.salt"), os.urandom(16), 0o600)
+    for unit in units:
+        if unit["Id"] == "open-sesame-launcher.service":
+            unit.update(ActiveState="failed", SubState="failed")
+            unit["Service"]["MainPID"] = 0
+        if unit["Id"] == "open-sesame-snippets.service":
+            unit["Service"]["NRestarts"] = 4
+        if unit["Id"] == "open-sesame-profile.service":
+            unit["Service"]["WatchdogUSec"] = 0
+        if unit["Id"] == "open-sesame-secrets.service":
+            unit["Service"]["PrivateNetwork"] = False
+    with open(os.path.join(root, "defects.json"), "w") as handle:
+        json.dump(BROKEN, handle, indent=1)
 with open(os.path.join(root, "units.json"), "w") as handle:
     json.dump({"units": units}, handle, indent=1)
 print(root)
