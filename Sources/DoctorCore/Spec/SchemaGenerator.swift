@@ -21,6 +21,7 @@ public struct SchemaGenerator: Sendable {
             defs.append(("probe.\(probe.spec.type)", probeDefinition(probe.spec)))
             defs.append(("expect.\(probe.spec.type)", expectDefinition(probe.spec)))
         }
+        defs += expectationDefinitions(registry.sorted.map { $0.spec })
         defs.append(("template", .object([
             ("type", "string"), ("pattern", .string(SchemaGenerator.templatePattern)),
             ("description", "A value with ${VARIABLE} references, checked against its type once expanded."),
@@ -118,10 +119,50 @@ public struct SchemaGenerator: Sendable {
 
     public func expectDefinition(_ spec: ProbeSpec) -> JSONValue {
         let properties: [(String, JSONValue)] = spec.observations.map { observation in
-            (observation.name, SchemaGenerator.describe(expectation(observation.type), observation.summary))
+            (observation.name, SchemaGenerator.describe(ref(SchemaGenerator.expectationKey(observation.type)), observation.summary))
         }
-        let additional: JSONValue = spec.namedObservations == nil ? false : expectation(.dynamic)
+        let additional: JSONValue = spec.namedObservations == nil ? false : ref(SchemaGenerator.expectationKey(.dynamic))
         return .object([("type", "object"), ("additionalProperties", additional), ("properties", .object(properties))])
+    }
+
+    /// The observation types of `specs` (plus `dynamic` for probes with named observations), in first-seen order.
+    static func observationTypes(_ specs: [ProbeSpec]) -> [ValueType] {
+        var seen: [ValueType] = []
+        for spec in specs {
+            for type in spec.observations.map(\.type) + (spec.namedObservations == nil ? [] : [.dynamic]) where !seen.contains(type) {
+                seen.append(type)
+            }
+        }
+        return seen
+    }
+
+    /// One shared definition per observation type (what `expect` accepts for it), which every observation of
+    /// that type refers to: the operator tables are written once, not once per observation.
+    func expectationDefinitions(_ specs: [ProbeSpec]) -> [(String, JSONValue)] {
+        SchemaGenerator.observationTypes(specs).map { (SchemaGenerator.expectationKey($0), expectation($0)) }
+    }
+
+    /// The `$defs` name of the expectation schema of `type`, e.g. `value.integer`, `value.list.string`.
+    static func expectationKey(_ type: ValueType) -> String {
+        func name(_ type: ValueType) -> String {
+            switch type {
+            case .string: "string"
+            case .bool: "bool"
+            case .integer: "integer"
+            case .number: "number"
+            case .duration: "duration"
+            case .byteSize: "size"
+            case .fileMode: "mode"
+            case .principal: "principal"
+            case .enumeration(let words): "enum." + words.joined(separator: ".")
+            case .regex: "regex"
+            case .list(let element): "list." + name(element)
+            case .oneOrMany(let element): "one-or-many." + name(element)
+            case .map(let element): "map." + name(element)
+            case .dynamic: "dynamic"
+            }
+        }
+        return "value." + name(type)
     }
 
     /// A probe's schema fragment as a standalone document (`schemas/probes/<type>.schema.json`).
@@ -133,7 +174,7 @@ public struct SchemaGenerator: Sendable {
             ("$defs", .object([
                 ("probe", probeDefinition(spec)), ("expect", expectDefinition(spec)),
                 ("template", .object([("type", "string"), ("pattern", .string(SchemaGenerator.templatePattern))])),
-            ])),
+            ] + expectationDefinitions([spec]))),
         ])
     }
 
