@@ -148,58 +148,59 @@ public struct OTLPEncoder: Sendable {
 
     // MARK: - Protobuf
 
+    /// `Export*ServiceRequest { Resource* { resource, Scope* { scope, items } } }`: the shape both signals share.
+    func protobufRequest(_ report: RunReport, items: (inout ProtobufWriter) -> Void) -> [UInt8] {
+        var request = ProtobufWriter()
+        request.message(1) { resourceItems in
+            resourceItems.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
+            resourceItems.message(2) { scope in
+                scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
+                items(&scope)
+            }
+        }
+        return request.bytes
+    }
+
     public func metricsProtobuf(_ report: RunReport) -> [UInt8] {
-        var scope = ProtobufWriter()
-        scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
-        for metric in metrics(report) {
-            scope.message(2) { m in
-                m.string(1, metric.name)
-                m.string(2, metric.description)
-                m.string(3, metric.unit)
-                m.message(5) { gauge in
-                    for point in metric.points {
-                        gauge.message(1) { p in
-                            p.fixed64(3, point.time)
-                            p.double(4, point.value)
-                            for (key, value) in point.attributes { p.message(7) { OTLPEncoder.keyValue(&$0, key, value) } }
+        protobufRequest(report) { scope in
+            for metric in metrics(report) {
+                scope.message(2) { m in
+                    m.string(1, metric.name)
+                    m.string(2, metric.description)
+                    m.string(3, metric.unit)
+                    m.message(5) { gauge in
+                        for point in metric.points {
+                            gauge.message(1) { p in
+                                p.fixed64(3, point.time)
+                                p.double(4, point.value)
+                                for (key, value) in point.attributes { p.message(7) { OTLPEncoder.keyValue(&$0, key, value) } }
+                            }
                         }
                     }
                 }
             }
         }
-        var resourceMetrics = ProtobufWriter()
-        resourceMetrics.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
-        resourceMetrics.bytes(2, scope.bytes)
-        var request = ProtobufWriter()
-        request.bytes(1, resourceMetrics.bytes)
-        return request.bytes
     }
 
     public func tracesProtobuf(_ report: RunReport) -> [UInt8] {
-        var scope = ProtobufWriter()
-        scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
-        for span in spans(report) {
-            scope.message(2) { s in
-                s.bytes(1, traceID)
-                s.bytes(2, span.spanID)
-                if let parent = span.parentID { s.bytes(4, parent) }
-                s.string(5, span.name)
-                s.varint(6, 1)  // SPAN_KIND_INTERNAL
-                s.fixed64(7, span.start)
-                s.fixed64(8, span.end)
-                for (key, value) in span.attributes { s.message(9) { OTLPEncoder.keyValue(&$0, key, value) } }
-                s.message(15) { status in
-                    status.string(2, span.statusMessage)
-                    status.varint(3, UInt64(span.statusCode))
+        protobufRequest(report) { scope in
+            for span in spans(report) {
+                scope.message(2) { s in
+                    s.bytes(1, traceID)
+                    s.bytes(2, span.spanID)
+                    if let parent = span.parentID { s.bytes(4, parent) }
+                    s.string(5, span.name)
+                    s.varint(6, 1)  // SPAN_KIND_INTERNAL
+                    s.fixed64(7, span.start)
+                    s.fixed64(8, span.end)
+                    for (key, value) in span.attributes { s.message(9) { OTLPEncoder.keyValue(&$0, key, value) } }
+                    s.message(15) { status in
+                        status.string(2, span.statusMessage)
+                        status.varint(3, UInt64(span.statusCode))
+                    }
                 }
             }
         }
-        var resourceSpans = ProtobufWriter()
-        resourceSpans.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
-        resourceSpans.bytes(2, scope.bytes)
-        var request = ProtobufWriter()
-        request.bytes(1, resourceSpans.bytes)
-        return request.bytes
     }
 
     static func keyValue(_ writer: inout ProtobufWriter, _ key: String, _ value: AnyValue) {
@@ -220,89 +221,74 @@ public struct OTLPEncoder: Sendable {
 
     // MARK: - JSON (OTLP/JSON: lowerCamelCase names, 64-bit integers as strings, ids as hex)
 
-    public func metricsJSON(_ report: RunReport) -> String {
-        var json = JSONWriter(pretty: false, capacity: report.results.count * 600 + 1024)
+    /// `{resourceX: [{resource, scopeX: [{scope, items: [...]}]}]}`: the OTLP/JSON shape both signals share.
+    func jsonRequest(_ report: RunReport, signal: String, items: String, capacity: Int, body: (inout JSONWriter) -> Void) -> String {
+        var json = JSONWriter(pretty: false, capacity: capacity)
         json.beginObject()
-        json.beginArray("resourceMetrics")
+        json.beginArray("resource\(signal)")
         json.beginObject()
-        resourceJSON(&json)
-        json.beginArray("scopeMetrics")
-        json.beginObject()
-        scopeJSON(&json, report)
-        json.beginArray("metrics")
-        for metric in metrics(report) {
-            json.beginObject()
-            json.string("name", metric.name)
-            json.string("description", metric.description)
-            json.string("unit", metric.unit)
-            json.beginObject("gauge")
-            json.beginArray("dataPoints")
-            for point in metric.points {
-                json.beginObject()
-                json.string("timeUnixNano", String(point.time))
-                json.double("asDouble", point.value)
-                OTLPEncoder.attributesJSON(&json, point.attributes)
-                json.endObject()
-            }
-            json.endArray()
-            json.endObject()
-            json.endObject()
-        }
-        json.endArray()
-        json.endObject()
-        json.endArray()
-        json.endObject()
-        json.endArray()
-        json.endObject()
-        return json.output
-    }
-
-    public func tracesJSON(_ report: RunReport) -> String {
-        var json = JSONWriter(pretty: false, capacity: report.results.count * 700 + 1024)
-        json.beginObject()
-        json.beginArray("resourceSpans")
-        json.beginObject()
-        resourceJSON(&json)
-        json.beginArray("scopeSpans")
-        json.beginObject()
-        scopeJSON(&json, report)
-        json.beginArray("spans")
-        for span in spans(report) {
-            json.beginObject()
-            json.string("traceId", Hex.encode(traceID))
-            json.string("spanId", Hex.encode(span.spanID))
-            if let parent = span.parentID { json.string("parentSpanId", Hex.encode(parent)) }
-            json.string("name", span.name)
-            json.int("kind", 1)
-            json.string("startTimeUnixNano", String(span.start))
-            json.string("endTimeUnixNano", String(span.end))
-            OTLPEncoder.attributesJSON(&json, span.attributes)
-            json.beginObject("status")
-            if !span.statusMessage.isEmpty { json.string("message", span.statusMessage) }
-            json.int("code", Int64(span.statusCode))
-            json.endObject()
-            json.endObject()
-        }
-        json.endArray()
-        json.endObject()
-        json.endArray()
-        json.endObject()
-        json.endArray()
-        json.endObject()
-        return json.output
-    }
-
-    func resourceJSON(_ json: inout JSONWriter) {
         json.beginObject("resource")
         OTLPEncoder.attributesJSON(&json, resourceAttributes)
         json.endObject()
-    }
-
-    func scopeJSON(_ json: inout JSONWriter, _ report: RunReport) {
+        json.beginArray("scope\(signal)")
+        json.beginObject()
         json.beginObject("scope")
         json.string("name", "doctor")
         json.string("version", report.toolVersion)
         json.endObject()
+        json.beginArray(items)
+        body(&json)
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        json.endArray()
+        json.endObject()
+        return json.output
+    }
+
+    public func metricsJSON(_ report: RunReport) -> String {
+        jsonRequest(report, signal: "Metrics", items: "metrics", capacity: report.results.count * 600 + 1024) { json in
+            for metric in metrics(report) {
+                json.beginObject()
+                json.string("name", metric.name)
+                json.string("description", metric.description)
+                json.string("unit", metric.unit)
+                json.beginObject("gauge")
+                json.beginArray("dataPoints")
+                for point in metric.points {
+                    json.beginObject()
+                    json.string("timeUnixNano", String(point.time))
+                    json.double("asDouble", point.value)
+                    OTLPEncoder.attributesJSON(&json, point.attributes)
+                    json.endObject()
+                }
+                json.endArray()
+                json.endObject()
+                json.endObject()
+            }
+        }
+    }
+
+    public func tracesJSON(_ report: RunReport) -> String {
+        jsonRequest(report, signal: "Spans", items: "spans", capacity: report.results.count * 700 + 1024) { json in
+            for span in spans(report) {
+                json.beginObject()
+                json.string("traceId", Hex.encode(traceID))
+                json.string("spanId", Hex.encode(span.spanID))
+                if let parent = span.parentID { json.string("parentSpanId", Hex.encode(parent)) }
+                json.string("name", span.name)
+                json.int("kind", 1)
+                json.string("startTimeUnixNano", String(span.start))
+                json.string("endTimeUnixNano", String(span.end))
+                OTLPEncoder.attributesJSON(&json, span.attributes)
+                json.beginObject("status")
+                if !span.statusMessage.isEmpty { json.string("message", span.statusMessage) }
+                json.int("code", Int64(span.statusCode))
+                json.endObject()
+                json.endObject()
+            }
+        }
     }
 
     static func attributesJSON(_ json: inout JSONWriter, _ attributes: Attributes) {
