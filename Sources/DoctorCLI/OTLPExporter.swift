@@ -215,7 +215,7 @@ final class TCPConnection {
             let left = deadline - .now
             if left <= .zero { throw OTLPExporter.Failure(description: "\(url): \(what) did not finish before the export timeout") }
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
-            let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+            let milliseconds = Int32(clamping: left.milliseconds + 1)
             let rc = poll(&descriptor, 1, min(milliseconds, 100))
             if rc > 0 { return }
             if rc < 0 && errno != EINTR { throw OTLPExporter.Failure(description: "\(url): poll: \(String(cString: strerror(errno)))") }

@@ -153,18 +153,11 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func aBusThatNeverAnswersIsAnErrorAtTheDeadline() async throws {
-        // A socket that accepts connections (the kernel's backlog) and never says a word.
-        let directory = TemporaryDirectory(prefix: "doctor-silent")
-        let path = directory.path + "/bus"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, byte) in path.utf8.enumerated() { raw[i] = byte } }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        listen(fd, 8)
+        let silent = SilentSocket(name: "bus")
+        let path = silent.path
         let started = Date()
         let results = try await runChecks(dbusCheck("silent", "{type: dbus, address: \"unix:path=\(path)\"}", extra: "timeout: 700ms"))
+        withExtendedLifetime(silent) {}
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed > 0.5 && elapsed < 3, "took \(elapsed)s")
         #expect(results.count == 1)

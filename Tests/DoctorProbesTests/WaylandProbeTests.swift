@@ -95,17 +95,11 @@ func waylandCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra:
     }
 
     @Test func aSocketThatNeverAnswersIsAnErrorAtTheDeadline() async throws {
-        let directory = TemporaryDirectory(prefix: "doctor-silentwl")
-        let path = directory.path + "/wayland-silent"
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in for (i, byte) in path.utf8.enumerated() { raw[i] = byte } }
-        _ = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) } }
-        listen(fd, 8)
+        let silent = SilentSocket(name: "wayland-silent")
+        let path = silent.path
         let started = ContinuousClock.now
         let results = try await runChecks(waylandCheck("silent", "socket: \"\(path)\"", extra: "timeout: 700ms"))
+        withExtendedLifetime(silent) {}
         let elapsed = ContinuousClock.now - started
         #expect(results.map(\.status) == [.error], "\(results.map(\.message))")
         #expect(elapsed > .milliseconds(600) && elapsed < .seconds(3), "took \(elapsed)")

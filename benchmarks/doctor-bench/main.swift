@@ -75,7 +75,7 @@ if CommandLine.arguments.dropFirst().first == "formats" {
             let started = ContinuousClock.now
             size = body()
             let elapsed = ContinuousClock.now - started
-            samples.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15)
+            samples.append(elapsed.seconds * 1000)
         }
         samples.sort()
         print("\(label): \(String(format: "%.1f", samples[2])) ms (min \(String(format: "%.1f", samples[0]))), \(size / 1024) KiB, \(count) checks")
@@ -108,7 +108,7 @@ if CommandLine.arguments.dropFirst().first == "blake3", CommandLine.arguments.co
         total += data.count
     }
     let elapsed = ContinuousClock.now - started
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.seconds
     print("\(Blake3.hex(hasher.finalize()))  \(total) bytes  \(String(format: "%.3f", seconds)) s  \(String(format: "%.1f", Double(total) / seconds / 1e6)) MB/s")
     exit(0)
 }
@@ -133,7 +133,7 @@ for type in ["wait", "hang"] {
     let outcome = await runner.run(Selection().plan(catalog))
     let elapsed = ContinuousClock.now - started
     let errors = outcome.results.filter { $0.status == .error && $0.message.hasPrefix("timed out after") }.count
-    let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    let seconds = elapsed.seconds
     print("\(count) checks whose probe \(type == "hang" ? "blocks its thread and ignores cancellation" : "waits cooperatively"), timeout \(timeout)s, --jobs \(jobs): \(String(format: "%.2f", seconds)) s wall, \(errors)/\(count) reported 'timed out'")
 }
 exit(0)

@@ -36,10 +36,7 @@ public final class CheckResult: Sendable {
         self.includedAsRequirement = includedAsRequirement
     }
 
-    public var durationSeconds: Double {
-        let parts = duration.components
-        return Double(parts.seconds) + Double(parts.attoseconds) / 1e18
-    }
+    public var durationSeconds: Double { duration.seconds }
 }
 
 /// One observed subject with its values rendered for people (and kept typed for machines).

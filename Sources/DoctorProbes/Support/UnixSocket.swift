@@ -102,7 +102,7 @@ final class UnixSocket {
             if Task.isCancelled { throw .timedOut(what) }
             let left = deadline - .now
             if left <= .zero { throw .timedOut(what) }
-            let milliseconds = min(50, max(1, Int32(left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000)))
+            let milliseconds = Int32(min(50, max(1, left.milliseconds)))
             var descriptor = pollfd(fd: fd, events: events, revents: 0)
             let rc = poll(&descriptor, 1, milliseconds)
             if rc > 0 { return }
@@ -164,9 +164,4 @@ final class UnixSocket {
     static func lengthPrefix(_ count: Int) -> [UInt8] {
         [UInt8(truncatingIfNeeded: count >> 24), UInt8(truncatingIfNeeded: count >> 16), UInt8(truncatingIfNeeded: count >> 8), UInt8(truncatingIfNeeded: count)]
     }
-}
-
-extension Duration {
-    /// The duration in seconds, as observations of type `duration` carry it.
-    var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
 }

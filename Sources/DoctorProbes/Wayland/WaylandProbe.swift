@@ -133,7 +133,7 @@ public struct WaylandProbe: Probe {
         let fd = dup(connection.fd)
         guard fd >= 0 else { throw ProbeError("dup: \(FileBytes.errnoText(errno))") }
         let left = context.deadline - .now
-        let milliseconds = max(1, Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000))
+        let milliseconds = Int32(clamping: max(1, left.milliseconds))
         let state = UnsafeMutablePointer<doctor_wl_state>.allocate(capacity: 1)
         defer { state.deallocate() }
         state.initialize(to: doctor_wl_state())
