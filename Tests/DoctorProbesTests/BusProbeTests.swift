@@ -55,6 +55,7 @@ final class NoiseResponder: @unchecked Sendable {
         let other = responder.directory.path + "/other.pub"
         _ = FileManager.default.createFile(atPath: other, contents: Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation)
         let results = try await runChecks(responder.check("wrong", ", server_key: \"\(other)\"", expect: "{handshake: true}"))
+        withExtendedLifetime(responder) {}
         #expect(results.map(\.status) == [.fail])
         #expect(results[0].message.contains("Noise IK handshake failed: the bus closed the connection after message 1"), "\(results[0].message)")
     }
@@ -63,6 +64,7 @@ final class NoiseResponder: @unchecked Sendable {
         let responder = try NoiseResponder()
         let short = responder.directory.write("short.pub", String(repeating: "k", count: 31))
         let results = try await runChecks(responder.check("short", ", server_key: \"\(short)\"", expect: "{handshake: true}"))
+        withExtendedLifetime(responder) {}
         #expect(results.map(\.status) == [.fail])
         #expect(results[0].message.contains("the server key \(short) is 31 bytes, expected 32 raw bytes"), "\(results[0].message)")
     }
@@ -72,6 +74,7 @@ final class NoiseResponder: @unchecked Sendable {
         let started = ContinuousClock.now
         let results = try await runChecks(fileCheck("silent", "{type: noise-ik, socket: \"\(responder.socket)\"}", "{handshake: true}", extra: "timeout: 700ms"))
         let elapsed = ContinuousClock.now - started
+        withExtendedLifetime(responder) {}
         #expect(results.map(\.status) == [.error], "\(results.map(\.message))")
         #expect(elapsed > .milliseconds(600) && elapsed < .seconds(3), "took \(elapsed)")
     }
@@ -83,6 +86,7 @@ final class NoiseResponder: @unchecked Sendable {
         let results = try await runChecks(
             huge.check("huge", expect: "{handshake: true}") + truncated.check("truncated", expect: "{handshake: true}")
                 + bad.check("bad-reply", ", status_requests: 1", expect: "{handshake: true, round_trips: 1}"))
+        withExtendedLifetime((huge, truncated, bad)) {}
         #expect(results.map(\.status) == [.fail, .fail, .fail], "\(results.map(\.message))")
         #expect(results[0].message.contains("announces 4294967295 bytes, more than the 65535 allowed"), "\(results[0].message)")
         #expect(results[1].message.contains("in the middle of handshake message 2 (10 of 48 bytes)"), "\(results[1].message)")

@@ -140,6 +140,7 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         #expect(viaAddress.map(\.status) == [.pass])
         // $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is empty.
         let viaRuntimeDir = try await runChecks(dbusCheck("session", "{type: dbus}"), variables: ["DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": bus.directory.path])
+        withExtendedLifetime(bus) {}
         #expect(viaRuntimeDir.map(\.status) == [.pass])
     }
 

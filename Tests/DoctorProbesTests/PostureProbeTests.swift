@@ -55,6 +55,7 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
     @Test func limitsAreParsedByColumn() async throws {
         let limited = try postureProcess(["/usr/bin/prlimit", "--memlock=65536:131072", "--core=0:unlimited", "--nofile=512:1024", "--"])
         let results = try await runChecks(processCheck("limits", limited.pid, "{LimitMEMLOCK: 64K, LimitMEMLOCKHard: 128K, LimitCORE: 0, LimitCOREHard: infinity, LimitNOFILE: 512, LimitNOFILEHard: 1024}"))
+        withExtendedLifetime(limited) {}
         #expect(results.map(\.status) == [.pass], "\(results.first?.message ?? "")")
     }
 

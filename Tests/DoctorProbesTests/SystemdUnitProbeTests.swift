@@ -113,6 +113,7 @@ enum SystemdScenario {
             dbusCheck("user", "{type: systemd-unit, unit: doctor-ok.service}")
                 + dbusCheck("system", "{type: systemd-unit, manager: system, unit: doctor-ok.service}"),
             variables: ["DBUS_SESSION_BUS_ADDRESS": mock.address, "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket"])
+        withExtendedLifetime(mock) {}
         #expect(results.map(\.status) == [.pass, .error])
         #expect(results[1].message.contains("cannot connect to the system bus (unix:path=/nonexistent/system_bus_socket)"))
     }

@@ -64,6 +64,7 @@ func waylandCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra:
                     "{missing: {empty: true}, any_of: xdg_wm_base, optional_present: [wp_viewporter], optional_missing: [wl_seat]}")
                 + waylandCheck("none-of", "require_any: [{zcosmic_toplevel_info_v1: 2}, {zwlr_foreign_toplevel_manager_v1: 1}]"),
             variables: weston.variables)
+        withExtendedLifetime(weston) {}
         #expect(results.map(\.status) == [.pass, .fail, .fail, .pass, .fail], "\(results.map(\.message))")
         #expect(results[1].message.contains("missing is [zcosmic_toplevel_info_v1]"), "\(results[1].message)")
         #expect(results[2].message.contains("missing is [wl_compositor v4 < 6]"), "\(results[2].message)")
@@ -77,6 +78,7 @@ func waylandCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra:
         let open = try await runChecks(waylandCheck("open", "", session), variables: weston.variables.merging(["UID": String(geteuid())]) { $1 })
         chmod(weston.socket, 0o700)
         let closed = try await runChecks(waylandCheck("closed", "", session), variables: weston.variables.merging(["UID": String(geteuid())]) { $1 })
+        withExtendedLifetime(weston) {}
         #expect(open.map(\.status) == [.fail] && closed.map(\.status) == [.pass], "\(open.map(\.message)) \(closed.map(\.message))")
         #expect(open.first?.message.contains("socket_mode is 0755, expected with no bits outside 0700") == true, "\(open.first?.message ?? "")")
     }
