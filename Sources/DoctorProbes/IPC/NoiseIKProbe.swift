@@ -95,8 +95,8 @@ public struct NoiseIKProbe: Probe {
             return .failure(ProbeError("the \(what) \(path) is \(info.size) bytes, expected 32 raw bytes"))
         case .success: break
         }
-        switch KernelFacts.readBytes(path, limit: 33) {
-        case .failure(let error): return .failure(ProbeError("cannot read the \(what) \(path): \(String(cString: strerror(error.code)))"))
+        switch FileSystem.readSmall(path, limit: 32, follow: true) {
+        case .failure(let error): return .failure(ProbeError("the \(what): \(error.message)"))
         case .success(let bytes) where bytes.count != 32: return .failure(ProbeError("the \(what) \(path) is \(bytes.count) bytes, expected 32 raw bytes"))
         case .success(let bytes): return .success(bytes)
         }

@@ -147,21 +147,7 @@ enum KernelFacts {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         if fd < 0 { return .failure(FileSystem.Errno(code: errno)) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        // Key files pass through here: leave no copy in the buffer.
-        defer { NoiseCrypto.wipe(&chunk) }
-        while true {
-            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(FileSystem.Errno(code: errno))
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
-            if bytes.count >= limit { break }
-        }
-        return .success(Array(bytes.prefix(limit)))
+        return FileSystem.readToEnd(fd, limit: limit)
     }
 
     static func landlockABI() -> Int64 {

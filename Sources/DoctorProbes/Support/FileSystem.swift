@@ -123,10 +123,10 @@ enum FileSystem {
         return .success(Hex.encode(hasher.finalize()))
     }
 
-    /// The bytes of a small regular file: never follows a symlink, never opens a FIFO or device for reading
-    /// (`O_NOFOLLOW | O_NONBLOCK`, then `fstat`), and refuses files over `limit` bytes.
-    static func readSmall(_ path: String, limit: Int) -> Result<[UInt8], ProbeError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
+    /// The bytes of a small regular file: never follows a symlink unless told to, never opens a FIFO or device
+    /// for reading (`O_NOFOLLOW | O_NONBLOCK`, then `fstat`), and refuses files over `limit` bytes.
+    static func readSmall(_ path: String, limit: Int, follow: Bool = false) -> Result<[UInt8], ProbeError> {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW))
         guard fd >= 0 else {
             let code = errno
             if code == ELOOP { return .failure(ProbeError("\(path) is a symlink; not followed")) }
@@ -137,20 +137,26 @@ enum FileSystem {
         guard fstat(fd, &st) == 0 else { return .failure(ProbeError("cannot examine \(path): \(FileBytes.errnoText(errno))")) }
         guard st.st_mode & S_IFMT == S_IFREG else { return .failure(ProbeError("\(path) is a \(typeName(st.st_mode)), not a regular file")) }
         guard st.st_size <= limit else { return .failure(ProbeError("\(path) is \(st.st_size) bytes, more than the \(limit) expected")) }
-        var bytes = [UInt8](repeating: 0, count: limit + 1)
-        var count = 0
-        while count < bytes.count {
-            let n = bytes.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress! + count, $0.count - count) }
-            if n < 0 {
+        return readToEnd(fd, limit: limit).mapError { ProbeError("cannot read \(path): \(FileBytes.errnoText($0.code))") }
+    }
+
+    /// Reads an open file to its end, keeping at most `limit` bytes. Reads to the end rather than `st_size`
+    /// bytes, since `/proc` and `/sys` files report a size of 0. Key files pass through here, so the read buffer
+    /// is wiped afterwards.
+    static func readToEnd(_ fd: Int32, limit: Int) -> Result<[UInt8], Errno> {
+        var bytes: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 4096)
+        defer { chunk.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
+        while bytes.count < limit {
+            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if count < 0 {
                 if errno == EINTR { continue }
-                return .failure(ProbeError("cannot read \(path): \(FileBytes.errnoText(errno))"))
+                return .failure(Errno(code: errno))
             }
-            if n == 0 { break }
-            count += n
+            if count == 0 { break }
+            bytes += chunk[0..<min(count, limit - bytes.count)]
         }
-        let out = Array(bytes[0..<min(count, limit)])
-        bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
-        return .success(out)
+        return .success(bytes)
     }
 
     // MARK: - Globs

@@ -28,18 +28,10 @@ final class ProcessDirectory {
         let file = openat(fd, name, O_RDONLY | O_CLOEXEC)
         if file < 0 { throw ProcFS.failure(name, pid: pid, errno) }
         defer { close(file) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(file, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw ProcFS.failure(name, pid: pid, errno)
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<count]
+        switch FileSystem.readToEnd(file, limit: 1 << 20) {
+        case .success(let bytes): return String(decoding: bytes, as: UTF8.self)
+        case .failure(let error): throw ProcFS.failure(name, pid: pid, error.code)
         }
-        return String(decoding: bytes, as: UTF8.self)
     }
 
     /// The owner of the process's files. The kernel gives the files under `/proc/<pid>` to root when the process
