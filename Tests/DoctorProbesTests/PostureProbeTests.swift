@@ -52,6 +52,19 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
         #expect(statusField(child.pid, "NoNewPrivs") == "1")
     }
 
+    @Test func aReasonAboutDumpabilityDoesNotStandInForOtherValues() async throws {
+        // A process running as root: its dumpability cannot be read from outside, and that reason must not
+        // replace the real mismatch of another value.
+        try #require(geteuid() == 0, "runs as root here")
+        let child = try ChildProcess(["/bin/sleep", "60"])
+        let results = try await runChecks(processCheck("root", child.pid, "{NoNewPrivs: true, dumpable: false}"))
+        withExtendedLifetime(child) {}
+        let message = results.first?.message ?? ""
+        #expect(results.map(\.status) == [.fail])
+        #expect(message.contains("NoNewPrivs is false, expected == true"), "\(message)")
+        #expect(message.contains("whether a process running as root is dumpable cannot be read from outside it (expected dumpable == false)"), "\(message)")
+    }
+
     @Test func limitsAreParsedByColumn() async throws {
         let limited = try postureProcess(["/usr/bin/prlimit", "--memlock=65536:131072", "--core=0:unlimited", "--nofile=512:1024", "--"])
         let results = try await runChecks(processCheck("limits", limited.pid, "{LimitMEMLOCK: 64K, LimitMEMLOCKHard: 128K, LimitCORE: 0, LimitCOREHard: infinity, LimitNOFILE: 512, LimitNOFILEHard: 1024}"))

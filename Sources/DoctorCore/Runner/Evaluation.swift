@@ -14,7 +14,7 @@ enum Evaluation {
             var subjectWarnings: [String] = []
             for expectation in expectations {
                 let value = observation.values[expectation.observation]
-                if value == nil, observation.missingReason != nil {
+                if value == nil, observation.reasonExplains(expectation.observation) {
                     missing.append(expectation)
                     continue
                 }
@@ -22,7 +22,7 @@ enum Evaluation {
                 case .pass: continue
                 case .fail(let text):
                     // A failed presence flag (`exists`, `set`) says the same as the missing reason: fold it in.
-                    if case .bool = value, observation.missingReason != nil {
+                    if case .bool = value, observation.reasonExplains(expectation.observation) {
                         missing.append(expectation)
                     } else {
                         subjectFailures.append(text)

@@ -78,11 +78,20 @@ public struct Observation: Sendable {
     public var values: ObservedValues
     /// Why values are missing, when they are ("does not exist"): used when an expectation finds no value.
     public var missingReason: String?
+    /// The observations `missingReason` speaks for; nil for all of them. A reason about one value (a process
+    /// whose dumpability cannot be read) must not stand in for the others.
+    public var reasonCovers: Set<String>?
 
-    public init(subject: String? = nil, values: ObservedValues, missingReason: String? = nil) {
+    public init(subject: String? = nil, values: ObservedValues, missingReason: String? = nil, reasonCovers: Set<String>? = nil) {
         self.subject = subject
         self.values = values
         self.missingReason = missingReason
+        self.reasonCovers = reasonCovers
+    }
+
+    /// Whether `missingReason` explains a missing or failed `observation`.
+    public func reasonExplains(_ observation: String) -> Bool {
+        missingReason != nil && (reasonCovers?.contains(observation) ?? true)
     }
 }
 

@@ -129,7 +129,7 @@ public struct ProcessProbe: Probe {
         if Task.isCancelled { throw ProbeError("cancelled") }
         do {
             let (values, reason) = try ProcessProbe.read(pid, context: context)
-            return ProbeOutput(observations: [Observation(subject: subject, values: values, missingReason: reason)])
+            return ProbeOutput(observations: [Observation(subject: subject, values: values, missingReason: reason, reasonCovers: ["dumpable"])])
         } catch {
             switch error {
             case .gone:
