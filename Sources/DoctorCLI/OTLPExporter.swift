@@ -186,31 +186,32 @@ final class TCPConnection {
             throw OTLPExporter.Failure(description: "\(url): cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
         }
         defer { freeaddrinfo(results) }
-        fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // Stored only once connected: a throwing class initializer still runs `deinit` (no double close).
+        let fd = socket(first.pointee.ai_family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw OTLPExporter.Failure(description: "\(url): socket: \(String(cString: strerror(errno)))") }
-        if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
-            guard errno == EINPROGRESS else {
-                let text = String(cString: strerror(errno))
-                close(fd)
-                throw OTLPExporter.Failure(description: "\(url): cannot connect: \(text)")
+        do throws(OTLPExporter.Failure) {
+            if connect(fd, first.pointee.ai_addr, first.pointee.ai_addrlen) != 0 {
+                guard errno == EINPROGRESS else { throw OTLPExporter.Failure(description: "\(url): cannot connect: \(String(cString: strerror(errno)))") }
+                try TCPConnection.wait(fd, Int16(POLLOUT), "connecting", deadline: deadline, url: url)
+                var soError: Int32 = 0
+                var length = socklen_t(MemoryLayout<Int32>.size)
+                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
+                if soError != 0 { throw OTLPExporter.Failure(description: "\(url): cannot connect: \(String(cString: strerror(soError)))") }
             }
-            do { try wait(Int16(POLLOUT), "connecting") } catch {
-                close(fd)
-                throw error
-            }
-            var soError: Int32 = 0
-            var length = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
-            if soError != 0 {
-                close(fd)
-                throw OTLPExporter.Failure(description: "\(url): cannot connect: \(String(cString: strerror(soError)))")
-            }
+        } catch {
+            close(fd)
+            throw error
         }
+        self.fd = fd
     }
 
     deinit { close(fd) }
 
     private func wait(_ events: Int16, _ what: String) throws(OTLPExporter.Failure) {
+        try TCPConnection.wait(fd, events, what, deadline: deadline, url: url)
+    }
+
+    private static func wait(_ fd: Int32, _ events: Int16, _ what: String, deadline: ContinuousClock.Instant, url: String) throws(OTLPExporter.Failure) {
         while true {
             let left = deadline - .now
             if left <= .zero { throw OTLPExporter.Failure(description: "\(url): \(what) did not finish before the export timeout") }

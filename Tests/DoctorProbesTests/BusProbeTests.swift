@@ -129,6 +129,32 @@ final class NoiseResponder: @unchecked Sendable {
         #expect(results[3].message.contains("does not exist"))
     }
 
+    /// A failed connect must close its descriptor exactly once: a second close would shut whatever another
+    /// thread was given that number in between (CI once saw `SO_PEERCRED: Bad file descriptor` that way).
+    @Test func aFailedConnectNeverClosesAnotherThreadsDescriptor() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-double-close")
+        let path = directory.path + "/stale.sock"
+        let gone = try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"])
+        gone.wait()
+        let deadline = ContinuousClock.now + .seconds(30)
+        async let refusals: Void = Task.detached {
+            for _ in 0..<20_000 { _ = try? UnixSocket(path: path, deadline: deadline) }
+        }.value
+        let lost = await Task.detached { () -> Int in
+            var lost = 0
+            for _ in 0..<20_000 {
+                var ends: [Int32] = [0, 0]
+                guard pipe(&ends) == 0 else { continue }
+                sched_yield()
+                if fcntl(ends[0], F_GETFD) < 0 { lost += 1 } else { close(ends[0]) }
+                if fcntl(ends[1], F_GETFD) < 0 { lost += 1 } else { close(ends[1]) }
+            }
+            return lost
+        }.value
+        await refusals
+        #expect(lost == 0, "\(lost) descriptors were closed by another thread")
+    }
+
     @Test func aListenerOfAnotherUserFailsTheCredentialExpectation() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-peer")
         chmod(directory.path, 0o777)

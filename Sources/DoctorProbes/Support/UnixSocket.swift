@@ -48,39 +48,36 @@ final class UnixSocket {
         let bytes = Array(path.utf8)
         guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { throw .other("socket path too long (\(bytes.count) bytes)") }
         withUnsafeMutableBytes(of: &address.sun_path) { raw in for (index, byte) in bytes.enumerated() { raw[index] = byte } }
-        fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        // The descriptor is stored only once connected: a throwing initializer of a class still runs `deinit`,
+        // so closing here and there would close a number another thread may already have been given.
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw .other("socket: \(String(cString: strerror(errno)))") }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        do {
+            try UnixSocket.connect(fd, to: &address, deadline: deadline)
+        } catch {
+            close(fd)
+            throw error
         }
-        if rc != 0 {
-            let code = errno
-            switch code {
-            case EAGAIN, EINPROGRESS:
-                // The listener's backlog is full: wait for it, within the deadline.
-                do {
-                    try wait(for: Int16(POLLOUT), what: "connecting")
-                } catch {
-                    close(fd)
-                    throw error
-                }
-                var soError: Int32 = 0
-                var length = socklen_t(MemoryLayout<Int32>.size)
-                getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
-                if soError != 0 {
-                    close(fd)
-                    throw soError == ECONNREFUSED ? .refused : .other("connect: \(String(cString: strerror(soError)))")
-                }
-            case ECONNREFUSED:
-                close(fd)
-                throw .refused
-            case ENOENT:
-                close(fd)
-                throw .missing
-            default:
-                close(fd)
-                throw .other("connect: \(String(cString: strerror(code)))")
-            }
+        self.fd = fd
+    }
+
+    private static func connect(_ fd: Int32, to address: inout sockaddr_un, deadline: ContinuousClock.Instant) throws(Failure) {
+        let rc = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard rc != 0 else { return }
+        let code = errno
+        switch code {
+        case EAGAIN, EINPROGRESS:
+            // The listener's backlog is full: wait for it, within the deadline.
+            try wait(fd, for: Int16(POLLOUT), deadline: deadline, what: "connecting")
+            var soError: Int32 = 0
+            var length = socklen_t(MemoryLayout<Int32>.size)
+            getsockopt(fd, SOL_SOCKET, SO_ERROR, &soError, &length)
+            if soError != 0 { throw soError == ECONNREFUSED ? .refused : .other("connect: \(String(cString: strerror(soError)))") }
+        case ECONNREFUSED: throw .refused
+        case ENOENT: throw .missing
+        default: throw .other("connect: \(String(cString: strerror(code)))")
         }
     }
 
@@ -98,6 +95,10 @@ final class UnixSocket {
 
     /// Waits until the socket is ready for `events`, in slices of at most 50 ms so that cancellation is seen.
     private func wait(for events: Int16, what: String) throws(Failure) {
+        try UnixSocket.wait(fd, for: events, deadline: deadline, what: what)
+    }
+
+    private static func wait(_ fd: Int32, for events: Int16, deadline: ContinuousClock.Instant, what: String) throws(Failure) {
         while true {
             if Task.isCancelled { throw .timedOut(what) }
             let left = deadline - .now
