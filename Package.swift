@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "DoctorCore", targets: ["DoctorCore"]),
         .library(name: "DoctorProbes", targets: ["DoctorProbes"]),
         .library(name: "DoctorFormatters", targets: ["DoctorFormatters"]),
+        .library(name: "DoctorServer", targets: ["DoctorServer"]),
         .library(name: "DoctorCLI", targets: ["DoctorCLI"]),
         .executable(name: "doctor", targets: ["doctor"]),
         .executable(name: "sesame", targets: ["sesame"]),
@@ -26,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
         // Catalog model, strict YAML loader (on the libyaml that Yams bundles), variables, selection, runner,
@@ -63,12 +65,27 @@ let package = Package(
         ),
         // One file per output format.
         .target(name: "DoctorFormatters", dependencies: ["DoctorCore"], swiftSettings: strict),
+        // `doctor serve`: HTTP on SwiftNIO over a Unix socket and TCP, the run scheduler, the event stream, and
+        // sd_notify readiness and watchdog (libsystemd).
+        .target(
+            name: "DoctorServer",
+            dependencies: [
+                "DoctorCore", "DoctorFormatters", "CSystemd",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: strict
+        ),
         // The commands, shared by the `doctor`, `sesame` and `doctor-dev` executables.
         .target(
             name: "DoctorCLI",
             dependencies: [
-                "DoctorCore", "DoctorProbes", "DoctorFormatters",
+                "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorServer",
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -99,7 +116,7 @@ let package = Package(
         ),
         .testTarget(
             name: "DoctorCLITests",
-            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorTestSupport"],
+            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorServer", "DoctorTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

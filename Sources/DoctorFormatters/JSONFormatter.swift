@@ -38,7 +38,7 @@ public struct JSONFormatter: ResultFormatter {
         json.int("exit_code", Int64(report.exitStatus.rawValue))
         json.beginArray("checks")
         for result in report.results {
-            check(result, into: &json)
+            JSONFormatter.check(result, into: &json)
             json.flush(into: emit)
         }
         json.endArray()
@@ -58,7 +58,8 @@ public struct JSONFormatter: ResultFormatter {
         json.endObject()
     }
 
-    func check(_ result: CheckResult, into json: inout JSONWriter) {
+    /// One check's entry of the report's `checks` array (also what `doctor serve`'s `/events` sends per result).
+    public static func check(_ result: CheckResult, into json: inout JSONWriter) {
         let check = result.check
         json.beginObject()
         json.string("id", check.id)

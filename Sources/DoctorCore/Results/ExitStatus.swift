@@ -12,6 +12,8 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
     case usage = 64
     /// The catalog is invalid (`validate`, and `run` refuses to start).
     case invalidCatalog = 65
+    /// `doctor serve` cannot listen: the address is taken, or the socket path is refused.
+    case unavailable = 69
     /// An output could not be written.
     case cannotWrite = 73
     /// The run was interrupted by SIGINT (128 + 2); a partial report was written.
@@ -35,6 +37,7 @@ public enum ExitStatus: Int32, Sendable, CaseIterable {
         case .errors: "at least one check errored (could not run, or timed out) and none failed"
         case .usage: "usage error: unknown option, bad value"
         case .invalidCatalog: "invalid catalog: nothing was run"
+        case .unavailable: "serve: cannot listen (address in use, another server on the socket, a refused socket path)"
         case .cannotWrite: "an output could not be written or sent (a file, an OTLP receiver); the others were written"
         case .interrupted: "interrupted by SIGINT: the report written is partial (incomplete: true)"
         case .terminated: "stopped by SIGTERM: the report written is partial (incomplete: true)"

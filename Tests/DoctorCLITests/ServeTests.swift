@@ -1,0 +1,161 @@
+import DoctorTestSupport
+import Foundation
+import Testing
+
+/// `doctor serve` as a process, asked by real clients: curl over the Unix socket, Prometheus, Chromium, and a
+/// Python client for faults.
+@Suite struct ServeTests {
+    @Test func everyEndpointAnswersOverTheUnixSocket() throws {
+        let markerDirectory = TemporaryDirectory(prefix: "doctor-marker")
+        let marker = markerDirectory.path + "/marker"
+        let server = try ServeProcess(catalog: serveCatalog(marker: marker))
+
+        // The socket: 0600 in a 0700 directory the server made.
+        var info = stat()
+        #expect(lstat(server.socket, &info) == 0 && info.st_mode & S_IFMT == S_IFSOCK && info.st_mode & 0o777 == 0o600)
+        #expect(lstat((server.socket as NSString).deletingLastPathComponent, &info) == 0 && info.st_mode & 0o777 == 0o700)
+
+        // /health: failing (503) while the marker is missing, per category; a filter that leaves it out is ok.
+        let health = try server.curl("/health")
+        #expect(health.status == 503, "\(health.body)")
+        #expect(health.json["status"] as? String == "failing")
+        #expect(health.json["checks"] as? [String: String] == ["configuration": "ok", "vault-integrity": "failing"])
+        #expect((health.json["last_run"] as? [String: Any])?["run"] as? Int == 1)
+        #expect(health.headers["age"] != nil && health.headers["content-type"] == "application/json")
+        let configuration = try server.curl("/health?category=configuration")
+        #expect(configuration.status == 200 && configuration.json["status"] as? String == "ok", "\(configuration.body)")
+        #expect(try server.curl("/health?governance=soc2").json["summary"].flatMap { ($0 as? [String: Int])?["total"] } == 1)
+
+        // /metrics: the formatter's exposition plus the server's own families, accepted by promtool.
+        let metrics = try server.curl("/metrics")
+        #expect(metrics.status == 200 && metrics.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(metrics.body.contains("pds_doctor_check{name=\"serve-marker\",category=\"vault-integrity\"} 1\n"))
+        #expect(metrics.body.contains("pds_doctor_check{name=\"serve-home\",category=\"configuration\"} 0\n"))
+        #expect(metrics.body.contains("pds_doctor_serve_runs_total 1\n"))
+        let exposition = server.scratch.write("metrics.prom", metrics.body)
+        let lint = try run("/bin/sh", ["-c", "\(try tool("promtool")) check metrics < \(exposition)"])
+        #expect(lint.status == 0, "\(lint.stdout)\(lint.stderr)")
+        #expect(!(try server.curl("/metrics?severity=critical").body.contains("serve-home")))
+
+        // /checks: the JSON report, valid against its schema, filtered.
+        let checks = try server.curl("/checks?severity=medium")
+        #expect(checks.status == 200)
+        #expect((checks.json["checks"] as? [[String: Any]])?.compactMap { $0["id"] as? String } == ["serve-path", "serve-marker"])
+        let report = server.scratch.write("report.json", try server.curl("/checks").body)
+        #expect(try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/report.schema.json", report]).status == 0)
+
+        // /: the status page, with every endpoint linked and catalog text escaped.
+        let page = try server.curl("/?category=vault-integrity")
+        #expect(page.status == 200 && page.headers["content-type"] == "text/html; charset=utf-8")
+        for link in ["metrics", "health", "checks", "events"] { #expect(page.body.contains("href=\"\(link)?category=vault-integrity\"")) }
+        #expect(page.body.contains("data-check=\"serve-marker\" data-status=\"fail\""))
+        #expect(!page.body.contains("data-check=\"serve-home\""))
+
+        // On demand: POST /run reruns (the results are older than --min-age 0), and the fix shows.
+        #expect(FileManager.default.createFile(atPath: marker, contents: Data()))
+        let rerun = try server.curl("/run", method: "POST")
+        #expect(rerun.status == 200 && (rerun.json["summary"] as? [String: Int])?["pass"] == 3, "\(rerun.body)")
+        let healthy = try server.curl("/health")
+        #expect(healthy.status == 200 && healthy.json["status"] as? String == "ok")
+        #expect((healthy.json["last_run"] as? [String: Any])?["run"] as? Int == 2)
+
+        // HEAD, bad filters, unknown paths and methods.
+        let head = try server.curl("/health", method: "HEAD")
+        #expect(head.status == 200 && Int(head.headers["content-length"] ?? "") ?? 0 > 100 && head.body.hasPrefix("HTTP/1.1 200"))
+        let bad = try server.curl("/metrics?severity=urgent")
+        #expect(bad.status == 400 && bad.body.contains("unknown severity 'urgent'"))
+        #expect(try server.curl("/checks?governance=hipaa").status == 400)
+        #expect(try server.curl("/checks?category=nope").status == 400)
+        #expect(try server.curl("/nothing").status == 404)
+        let wrongMethod = try server.curl("/health", method: "DELETE")
+        #expect(wrongMethod.status == 405 && wrongMethod.headers["allow"] == "GET, HEAD")
+        #expect(server.terminate() == 0)
+        #expect(!FileManager.default.fileExists(atPath: server.socket), "the socket file is removed on exit")
+    }
+
+    @Test func resultsYoungerThanTheMinimumAgeAreNotRerun() throws {
+        let server = try ServeProcess(catalog: serveCatalog(marker: "/nonexistent"), arguments: ["--min-age", "1h"])
+        #expect(try server.curl("/checks?max_age=0").headers["x-doctor-run"] == "1")
+        #expect(try server.curl("/run", method: "POST").headers["x-doctor-run"] == "1")
+        #expect(try server.curl("/health?max_age=-1").status == 400)
+    }
+
+    @Test func eventsArriveInOrderWhileARunHappens() throws {
+        let server = try ServeProcess(catalog: serveCatalog(marker: "/nonexistent"))
+        let all = server.scratch.path + "/events.txt", filtered = server.scratch.path + "/filtered.txt"
+        let clients = try [(all, "/events"), (filtered, "/events?category=configuration")].map { file, target in
+            try ChildProcess([try tool("curl"), "-s", "-N", "--max-time", "30", "-o", file, "--unix-socket", server.socket, "http://doctor\(target)"])
+        }
+        for file in [all, filtered] {
+            #expect(ChildProcess.waitFor(seconds: 10) { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("retry:") })
+        }
+        #expect(try server.curl("/run", method: "POST").status == 200)
+        for file in [all, filtered] {
+            #expect(ChildProcess.waitFor(seconds: 10) { ((try? String(contentsOfFile: file, encoding: .utf8)) ?? "").contains("event: run-finished") })
+        }
+        let events = ServerSentEvents.parse((try? String(contentsOfFile: all, encoding: .utf8)) ?? "")
+        #expect(events.map(\.name) == ["run-started", "check", "check", "check", "run-finished"], "\(events)")
+        #expect(events.first?.id == "2" && events.last?.id == "2")
+        let sequence = events.filter { $0.name == "check" }.compactMap { Int($0.id.split(separator: ".").last ?? "") }
+        #expect(sequence == [1, 2, 3])
+        let ids = events.filter { $0.name == "check" }.compactMap { $0.json["id"] as? String }
+        #expect(Set(ids) == ["serve-home", "serve-path", "serve-marker"])
+        #expect((events.last?.json["summary"] as? [String: Int])?["fail"] == 1)
+        let onlyConfiguration = ServerSentEvents.parse((try? String(contentsOfFile: filtered, encoding: .utf8)) ?? "")
+        #expect(onlyConfiguration.filter { $0.name == "check" }.compactMap { $0.json["category"] as? String } == ["configuration", "configuration"])
+        #expect(onlyConfiguration.last?.json["status"] as? String == "ok")
+        // Shutdown ends the streams, and the clients exit cleanly.
+        #expect(server.terminate() == 0)
+        for client in clients { #expect(client.wait() == 0) }
+    }
+
+    @Test func theSocketPathIsGuarded() throws {
+        let catalog = serveCatalog(marker: "/nonexistent")
+        // A stale socket file (its listener died) is replaced.
+        let stale = TemporaryDirectory(prefix: "doctor-stale-serve")
+        let path = stale.path + "/doctor.sock"
+        try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"]).wait()
+        let server = try ServeProcess(catalog: catalog, socket: path)
+        #expect(server.output.contains("replaced the stale socket \(path)"))
+        #expect(try server.curl("/health").status == 503)
+
+        // A live server on it: refused with 69, and the first one keeps its socket.
+        let second = try ServeProcess(catalog: catalog, socket: path, waitForRun: false)
+        #expect(second.process.wait() == 69)
+        #expect(second.output.contains("another server is listening there"))
+        #expect(try server.curl("/health").status == 503)
+
+        // A regular file is never removed.
+        let file = stale.write("not-a-socket", "keep me")
+        let refused = try ServeProcess(catalog: catalog, socket: file, waitForRun: false)
+        #expect(refused.process.wait() == 69 && refused.output.contains("is not a socket"))
+        #expect(stale.read("not-a-socket") == "keep me")
+
+        // TCP: loopback only, unless asked.
+        let remote = try ServeProcess(catalog: catalog, arguments: ["--no-socket", "--listen", "0.0.0.0:0"], waitForRun: false)
+        #expect(remote.process.wait() == 64 && remote.output.contains("--allow-remote"))
+        let allowed = try ServeProcess(catalog: catalog, arguments: ["--no-socket", "--listen", "0.0.0.0:0", "--allow-remote"], waitForRun: false)
+        #expect(allowed.output.contains("warning: listening on 0.0.0.0:0, reachable from other hosts"))
+        #expect(allowed.output.contains("serving on http://0.0.0.0:"))
+    }
+}
+
+/// Server-Sent Events as a client reads them.
+struct ServerSentEvents {
+    var name: String
+    var id: String
+    var data: String
+    var json: [String: Any] { ((try? JSONSerialization.jsonObject(with: Data(data.utf8))) as? [String: Any]) ?? [:] }
+
+    static func parse(_ text: String) -> [ServerSentEvents] {
+        text.components(separatedBy: "\n\n").compactMap { block in
+            var name = "message", id = "", data: [String] = []
+            for line in block.split(separator: "\n") where !line.hasPrefix(":") {
+                if line.hasPrefix("event: ") { name = String(line.dropFirst(7)) }
+                if line.hasPrefix("id: ") { id = String(line.dropFirst(4)) }
+                if line.hasPrefix("data: ") { data.append(String(line.dropFirst(6))) }
+            }
+            return data.isEmpty ? nil : ServerSentEvents(name: name, id: id, data: data.joined(separator: "\n"))
+        }
+    }
+}
