@@ -65,6 +65,11 @@ public struct PrometheusFormatter: ResultFormatter {
             out += "\(p)_check{\(labels(result))} \(value)\n"
             flush()
         }
+        family("_check_info", "Each selected check's severity, for joins such as alerting on critical checks only; always 1.")
+        for result in report.results {
+            out += "\(p)_check_info{\(labels(result)),severity=\"\(result.check.severity.rawValue)\"} 1\n"
+            flush()
+        }
         family("_check_error", "1 for each check that could not run or timed out (its \(p)_check is 1).")
         for result in report.results where result.status == .error {
             out += "\(p)_check_error{\(labels(result))} 1\n"

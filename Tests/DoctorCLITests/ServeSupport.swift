@@ -102,7 +102,7 @@ func serveCatalog(marker: String) -> String {
       probe: {type: env, name: PATH}
       expect: {set: true}
     - id: serve-marker
-      title: The marker file exists
+      title: 'The marker file <b>exists</b> & "is" there'
       category: vault-integrity
       severity: critical
       governance: {pci-dss: ["3.5.1"]}

@@ -140,6 +140,64 @@ import Testing
     }
 }
 
+extension ServeTests {
+    /// A silent client, a subscriber that drops, 1,000 connections at once, and a run that hangs on a check for
+    /// 3 s: the server keeps answering throughout (Tests/Fixtures/serve/faults.py).
+    @Test func theServerKeepsAnsweringThroughFaults() throws {
+        let silent = SilentSocket()
+        let key = silent.directory.write("bus.pub", String(repeating: "k", count: 32))
+        let catalog = serveCatalog(marker: "/nonexistent") + """
+            - id: serve-hangs
+              title: A bus that never answers
+              category: ipc-connectivity
+              severity: high
+              timeout: 3s
+              probe: {type: noise-ik, socket: "\(silent.path)", server_key: "\(key)"}
+              expect: {handshake: true}
+
+            """
+        let server = try ServeProcess(catalog: catalog, arguments: ["--idle-timeout", "1s"])
+        let result = try run(try tool("python3"), [repoRoot + "/Tests/Fixtures/serve/faults.py", server.socket])
+        withExtendedLifetime(silent) {}
+        #expect(result.status == 0, "\(result.stderr)")
+        let seen = ((try? JSONSerialization.jsonObject(with: Data(result.stdout.utf8))) as? [String: Any]) ?? [:]
+        let closedAfter = (seen["silent"] as? [String: Any])?["closed_after"] as? Double
+        #expect(closedAfter.map { $0 >= 0.9 && $0 < 5 } == true, "a silent client is closed after the 1 s idle timeout: \(seen)")
+        #expect(seen["dropped_subscriber_saw_stream"] as? Bool == true)
+        #expect(seen["answered_of_1000"] as? Int == 1000, "\(seen)")
+        let hung = seen["hung_run"] as? [String: Any] ?? [:]
+        #expect(hung["health_status"] as? Int == 503 && hung["run_in_progress"] as? Bool == true, "\(hung)")
+        #expect((hung["health_seconds"] as? Double ?? 99) < 1, "/health waits for no run: \(hung)")
+        #expect(hung["run_status"] as? Int == 200 && hung["run_error"] as? Int == 1, "the hung check ends as an error at its timeout: \(hung)")
+        #expect(seen["health_after"] as? Int == 503)
+        #expect(try server.curl("/metrics").body.contains("pds_doctor_serve_event_subscribers 0\n"), "the dropped subscriber is gone")
+        #expect(server.terminate() == 0)
+    }
+
+    /// systemd's notification protocol, received on a datagram socket as systemd would: READY=1 after the first
+    /// run, watchdog pings within WatchdogSec, STOPPING=1 on SIGTERM, then a clean exit.
+    @Test func readinessWatchdogAndStoppingAreNotified() throws {
+        let scratch = TemporaryDirectory(prefix: "doctor-notify")
+        let notifySocket = scratch.path + "/notify.sock", received = scratch.path + "/received.jsonl"
+        let receiver = try ChildProcess(["/usr/bin/python3", repoRoot + "/Tests/Fixtures/serve/notify_receiver.py", notifySocket], stdout: received)
+        func messages() -> [String] {
+            ((try? String(contentsOfFile: received, encoding: .utf8)) ?? "").split(separator: "\n").compactMap {
+                ((try? JSONSerialization.jsonObject(with: Data($0.utf8))) as? [String: String])?["message"]
+            }
+        }
+        #expect(ChildProcess.waitFor(seconds: 10) { scratch.read("received.jsonl")?.contains("listening") == true })
+        let server = try ServeProcess(
+            catalog: serveCatalog(marker: "/nonexistent"),
+            environment: ["NOTIFY_SOCKET": notifySocket, "WATCHDOG_USEC": "400000"])
+        #expect(ChildProcess.waitFor(seconds: 10) { messages().filter { $0 == "WATCHDOG=1" }.count >= 3 }, "pings every 200 ms: \(messages())")
+        let ready = messages().first { $0.hasPrefix("READY=1") }
+        #expect(ready == "READY=1\nSTATUS=run 1: 2 pass, 0 warn, 1 fail, 0 error, 0 skip", "\(messages())")
+        #expect(server.terminate() == 0)
+        #expect(ChildProcess.waitFor(seconds: 5) { messages().contains("STOPPING=1\nSTATUS=draining") }, "\(messages())")
+        withExtendedLifetime(receiver) {}
+    }
+}
+
 /// Server-Sent Events as a client reads them.
 struct ServerSentEvents {
     var name: String
