@@ -1,6 +1,7 @@
 import DoctorCore
 import DoctorFormatters
 import Foundation
+import Synchronization
 
 /// A complete HTTP answer, independent of the HTTP stack.
 public struct Reply: Sendable {
@@ -35,6 +36,8 @@ public struct Endpoints: Sendable {
     public let hub: EventHub
     public let vocabulary: ResultFilter.Vocabulary
     public let metricPrefix: String
+    /// Formatted bodies of the last run, by endpoint and query: a scrape formats once per run, not per request.
+    private let cache = RenderCache()
 
     public init(scheduler: RunScheduler, hub: EventHub, vocabulary: ResultFilter.Vocabulary, metricPrefix: String) {
         self.scheduler = scheduler
@@ -92,7 +95,9 @@ public struct Endpoints: Sendable {
     func metrics(_ snapshot: RunScheduler.Snapshot?, _ filter: ResultFilter, inProgress: Bool) async -> Reply {
         var text = ""
         if let snapshot {
-            PrometheusFormatter(options: FormatOptions(metricPrefix: metricPrefix)).write(filter.apply(snapshot.report)) { text += $0 }
+            text = cache.text(run: snapshot.run, key: "metrics", filter: filter) {
+                PrometheusFormatter(options: FormatOptions(metricPrefix: metricPrefix)).format(filter.apply(snapshot.report))
+            }
         }
         let p = metricPrefix + "_doctor_serve"
         let runs = await scheduler.completedRuns
@@ -154,9 +159,10 @@ public struct Endpoints: Sendable {
 
     func checks(_ snapshot: RunScheduler.Snapshot?, _ filter: ResultFilter) -> Reply {
         guard let snapshot else { return .text(503, Endpoints.notYet, headers: [("Retry-After", "1")]) }
-        var body: [UInt8] = []
-        JSONFormatter(options: FormatOptions()).write(filter.apply(snapshot.report)) { body += $0.utf8 }
-        return Reply(status: 200, contentType: "application/json", headers: freshness(snapshot), body: body)
+        let body = cache.text(run: snapshot.run, key: "checks", filter: filter) {
+            JSONFormatter(options: FormatOptions()).format(filter.apply(snapshot.report))
+        }
+        return Reply(status: 200, contentType: "application/json", headers: freshness(snapshot), body: Array(body.utf8))
     }
 
     func page(_ snapshot: RunScheduler.Snapshot?, _ filter: ResultFilter, target: String) -> Reply {
@@ -224,5 +230,31 @@ public struct Endpoints: Sendable {
             query.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
         }
         return (path, query)
+    }
+}
+
+/// The bodies formatted from one run, by endpoint and filter; emptied when a newer run is asked for, and bounded
+/// (filters come from clients).
+final class RenderCache: Sendable {
+    private struct State {
+        var run = 0
+        var bodies: [String: String] = [:]
+    }
+
+    static let limit = 64
+    private let state = Mutex(State())
+
+    func text(run: Int, key: String, filter: ResultFilter, render: () -> String) -> String {
+        let name = "\(key) \(filter.selection.governance) \(filter.selection.categories) \(filter.selection.minimumSeverity?.rawValue ?? "")"
+        if let cached = state.withLock({ $0.run == run ? $0.bodies[name] : nil }) { return cached }
+        let body = render()
+        state.withLock { state in
+            if state.run != run {
+                guard run > state.run else { return }
+                state = State(run: run)
+            }
+            if state.bodies.count < RenderCache.limit { state.bodies[name] = body }
+        }
+        return body
     }
 }

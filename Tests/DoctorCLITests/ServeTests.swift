@@ -58,6 +58,9 @@ import Testing
         let healthy = try server.curl("/health")
         #expect(healthy.status == 200 && healthy.json["status"] as? String == "ok")
         #expect((healthy.json["last_run"] as? [String: Any])?["run"] as? Int == 2)
+        // Formatted bodies are cached per run: the new run's are served, not the first one's.
+        #expect(try server.curl("/metrics").body.contains("pds_doctor_check{name=\"serve-marker\",category=\"vault-integrity\"} 0\n"))
+        #expect((try server.curl("/checks").json["summary"] as? [String: Int])?["fail"] == 0)
 
         // HEAD, bad filters, unknown paths and methods.
         let head = try server.curl("/health", method: "HEAD")
