@@ -37,7 +37,9 @@ struct ServeSystemdTests {
         try? fileManager.removeItem(atPath: root + "/opt/doctor")
         try fileManager.createDirectory(atPath: root + "/opt/doctor/lib", withIntermediateDirectories: true)
         try fileManager.createDirectory(atPath: root + "/opt/doctor/checks", withIntermediateDirectories: true)
-        try fileManager.copyItem(atPath: doctor, toPath: root + "/opt/doctor/doctor")
+        // Copied by cp, not in this process: a descriptor open for writing here could leak into a child another
+        // test spawns at that moment, and systemd's exec would then fail with ETXTBSY ("Text file busy").
+        #expect(try run("/bin/cp", [doctor, root + "/opt/doctor/doctor"]).status == 0)
         let ldd = try run("/usr/bin/ldd", [doctor])
         for line in ldd.stdout.split(separator: "\n") {
             let parts = line.split(separator: " ")
