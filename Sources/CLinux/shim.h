@@ -11,6 +11,20 @@
 #include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <spawn.h>
+#include <fcntl.h>
+
+// glibc declares these only under _GNU_SOURCE, which a shim must not define (it changes other headers' meaning
+// for every Swift module that imports them). They exist in glibc 2.29+ (Debian 12 has 2.36).
+extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__restrict actions, const char *__restrict path);
+
+/// pipe2(2): both ends created with `flags` (O_CLOEXEC) atomically.
+static inline int doctor_pipe2(int fds[2], int flags) { return (int)syscall(SYS_pipe2, fds, flags); }
+
+/// posix_spawn_file_actions_addchdir_np: the child changes directory before exec.
+static inline int doctor_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
+    return posix_spawn_file_actions_addchdir_np(actions, path);
+}
 
 /// PR_GET_DUMPABLE for the calling process: 0, 1 or 2, or -1 with errno.
 static inline int doctor_get_dumpable(void) { return prctl(PR_GET_DUMPABLE, 0, 0, 0, 0); }

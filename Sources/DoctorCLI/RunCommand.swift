@@ -34,6 +34,7 @@ struct RunCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let plan = selection.selection.plan(session.catalog)
+        try execution.enforceExecPolicy(session.catalog, plan: plan)
         let options = RunOptions(
             jobs: execution.jobs ?? RunOptions.defaultJobs,
             defaultTimeout: session.catalog.defaultTimeout ?? 5,

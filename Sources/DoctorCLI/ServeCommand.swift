@@ -105,6 +105,7 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         let plan = selectionOptions.selection.plan(session.catalog)
+        try executionOptions.enforceExecPolicy(session.catalog, plan: plan)
         let runOptions = RunOptions(
             jobs: executionOptions.jobs ?? RunOptions.defaultJobs,
             defaultTimeout: session.catalog.defaultTimeout ?? 5,

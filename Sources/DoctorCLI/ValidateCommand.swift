@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoctorCore
+import DoctorProbes
 
 /// `doctor validate [PATH…]`: load a catalog strictly and report every issue (exit 65 when there is one).
 struct ValidateCommand: AsyncParsableCommand {
@@ -16,6 +17,14 @@ struct ValidateCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await CatalogSession.open(catalogOptions, extraPaths: paths)
+        // A catalog with exec checks runs programs: it is checked as code is (owner, who may write).
+        if CatalogTrust.runsPrograms(session.catalog.checks) {
+            let problems = CatalogTrust.problems(files: session.catalog.files)
+            if !problems.isEmpty {
+                Console.err("doctor: this catalog has exec checks and cannot be trusted to run them:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+                throw ExitCode(ExitStatus.invalidCatalog.rawValue)
+            }
+        }
         if !quiet {
             let catalog = session.catalog
             let files = catalog.files.count

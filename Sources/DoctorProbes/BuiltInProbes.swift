@@ -8,6 +8,7 @@ public enum BuiltInProbes {
         CapabilitiesProbe.self,
         DBusProbe.self,
         EnvProbe.self,
+        ExecProbe.self,
         FileProbe.self,
         JSONProbe.self,
         KernelProbe.self,
