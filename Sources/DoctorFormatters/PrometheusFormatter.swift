@@ -83,6 +83,22 @@ public struct PrometheusFormatter: ResultFormatter {
             out += "\(p)_check_duration_seconds{\(labels(result))} \(PrometheusFormatter.number(result.durationSeconds))\n"
             flush()
         }
+        // Performance data of plugins (the exec probe's `perf.<label>` observations), in the unit they printed.
+        var perfdata: [String] = []
+        for result in report.results where result.check.probe.type == "exec" {
+            for subject in result.observed {
+                let units = Dictionary(subject.values.filter { $0.name.hasPrefix("perf.") && $0.name.hasSuffix(".unit") }.map { ($0.name, $0.value.asString ?? "") }, uniquingKeysWith: { $1 })
+                for value in subject.values where value.name.hasPrefix("perf.") && !value.name.hasSuffix(".unit") {
+                    guard let number = value.value.asDouble else { continue }
+                    let label = String(value.name.dropFirst(5))
+                    perfdata.append("\(p)_check_perfdata{\(labels(result)),label=\"\(PrometheusFormatter.label(label))\",unit=\"\(PrometheusFormatter.label(units[value.name + ".unit"] ?? ""))\"} \(PrometheusFormatter.number(number))\n")
+                }
+            }
+        }
+        if !perfdata.isEmpty {
+            family("_check_perfdata", "Performance data reported by plugin checks (exec), in the unit the plugin printed.")
+            for line in perfdata { out += line }
+        }
         family("_checks", "Checks of the run by status.")
         let counts = report.counts
         for status in CheckStatus.allCases {
