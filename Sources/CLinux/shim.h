@@ -21,6 +21,15 @@ extern int posix_spawn_file_actions_addchdir_np(posix_spawn_file_actions_t *__re
 /// pipe2(2): both ends created with `flags` (O_CLOEXEC) atomically.
 static inline int doctor_pipe2(int fds[2], int flags) { return (int)syscall(SYS_pipe2, fds, flags); }
 
+/// pidfd_open(2) (Linux 5.3): a descriptor that becomes readable when the process exits; -1 with errno.
+static inline int doctor_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+    return (int)syscall(434, pid, 0);
+#endif
+}
+
 /// posix_spawn_file_actions_addchdir_np: the child changes directory before exec.
 static inline int doctor_spawn_addchdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);

@@ -85,6 +85,9 @@ enum Subprocess {
         _ = fcntl(out[0], F_SETFL, fcntl(out[0], F_GETFL) | O_NONBLOCK)
         _ = fcntl(err[0], F_SETFL, fcntl(err[0], F_GETFL) | O_NONBLOCK)
 
+        // Readable when the program exits, so that the wait ends then and not at the next poll slice.
+        let exitDescriptor = doctor_pidfd_open(pid)
+        defer { if exitDescriptor >= 0 { close(exitDescriptor) } }
         var stdout: [UInt8] = [], stderr: [UInt8] = []
         var open = [true, true]
         var ending: Outcome.Ending?
@@ -97,9 +100,13 @@ enum Subprocess {
             // Once the program has exited, what it wrote is read for at most 100 ms more: a grandchild holding
             // the pipes must not keep the check waiting.
             if let exitedAt, !(open[0] || open[1]) || now - exitedAt > .milliseconds(100) { break }
-            var descriptors = [pollfd(fd: open[0] ? out[0] : -1, events: Int16(POLLIN), revents: 0), pollfd(fd: open[1] ? err[0] : -1, events: Int16(POLLIN), revents: 0)]
-            let slice = Int32(min(20, max(1, (deadline - now).milliseconds)))
-            _ = poll(&descriptors, 2, slice)
+            var descriptors = [
+                pollfd(fd: open[0] ? out[0] : -1, events: Int16(POLLIN), revents: 0), pollfd(fd: open[1] ? err[0] : -1, events: Int16(POLLIN), revents: 0),
+                pollfd(fd: exitedAt == nil ? exitDescriptor : -1, events: Int16(POLLIN), revents: 0),
+            ]
+            // Slices of 20 ms to notice cancellation; 1 ms when the exit cannot be waited for (no pidfd).
+            let slice = Int32(min(exitDescriptor >= 0 || exitedAt != nil ? 20 : 1, max(1, (deadline - now).milliseconds)))
+            _ = poll(&descriptors, 3, slice)
             for (index, fd) in [out[0], err[0]].enumerated() where open[index] {
                 while true {
                     let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
