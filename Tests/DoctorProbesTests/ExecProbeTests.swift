@@ -107,7 +107,8 @@ import Testing
                 + exec("crash", "{type: exec, command: [\"\(crash)\"]}"))
         let elapsed = ContinuousClock.now - started
         #expect(results.map(\.status) == [.error, .pass, .error, .error], "\(results.map(\.message))")
-        #expect(results[0].message == "timed out after 700ms")
+        // The runner's timer and the probe's own deadline race; either way it is an error that says so.
+        #expect(["timed out after 700ms", "hang.sh was still running at the deadline; its process group was killed"].contains(results[0].message))
         #expect(results[2].message == "flood.sh wrote more than 1048576 bytes on standard output; its process group was killed")
         #expect(results[3].message == "crash.sh was killed by SIGSEGV")
         // The grandchild holding the pipe did not hold the check: far less than its 30 s, or the 20 s timeout.
