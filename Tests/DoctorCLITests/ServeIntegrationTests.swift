@@ -6,7 +6,7 @@ import Testing
 /// dashboard queries), headless Chromium on the status page, and systemd's own checker on the shipped units.
 @Suite struct ServeIntegrationTests {
     @Test func prometheusScrapesTheTCPListenerWithTheShippedConfigAndRules() async throws {
-        let server = try ServeProcess(catalog: serveCatalog(marker: "/nonexistent"), arguments: ["--listen", "127.0.0.1:0"])
+        let server = try await ServeProcess(catalog: serveCatalog(marker: "/nonexistent"), arguments: ["--listen", "127.0.0.1:0"])
         let port = try #require(server.port)
         let scratch = server.scratch
         // The shipped scrape config, pointed at this server and scraping every second.
@@ -74,8 +74,8 @@ import Testing
         withExtendedLifetime(prometheus) {}
     }
 
-    @Test func theStatusPageRendersInHeadlessChromium() throws {
-        let server = try ServeProcess(catalog: serveCatalog(marker: "/nonexistent"), arguments: ["--listen", "127.0.0.1:0"])
+    @Test func theStatusPageRendersInHeadlessChromium() async throws {
+        let server = try await ServeProcess(catalog: serveCatalog(marker: "/nonexistent"), arguments: ["--listen", "127.0.0.1:0"])
         let port = try #require(server.port)
         let screenshot = server.scratch.path + "/status.png"
         let chromium = try tool("chromium")
@@ -101,7 +101,7 @@ import Testing
         #expect(width == 1280 && height == 800)
     }
 
-    @Test func theShippedUnitsPassSystemdAnalyzeVerify() throws {
+    @Test func theShippedUnitsPassSystemdAnalyzeVerify() async throws {
         let scratch = TemporaryDirectory(prefix: "doctor-units")
         let doctor = try executable("doctor")
         let names = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/contrib/systemd").sorted()
@@ -120,7 +120,7 @@ import Testing
         }
     }
 
-    @Test func theAlertRulesPassPromtoolAndTheirUnitTests() throws {
+    @Test func theAlertRulesPassPromtoolAndTheirUnitTests() async throws {
         let promtool = try tool("promtool")
         let check = try run(promtool, ["check", "rules", repoRoot + "/docs/prometheus/doctor-rules.yml"])
         #expect(check.status == 0 && check.stdout.contains("SUCCESS: 6 rules found"), "\(check.stdout)\(check.stderr)")

@@ -12,7 +12,7 @@ final class ServeProcess: @unchecked Sendable {
 
     /// Starts `doctor serve` with `catalog` (YAML text) and waits until it listens and, unless `waitForRun` is
     /// false, until its first run has finished.
-    init(catalog: String, arguments: [String] = [], environment: [String: String] = [:], socket: String? = nil, waitForRun: Bool = true) throws {
+    init(catalog: String, arguments: [String] = [], environment: [String: String] = [:], socket: String? = nil, waitForRun: Bool = true) async throws {
         scratch.write("checks/serve.yaml", catalog)
         self.socket = socket ?? scratch.path + "/run/pds/doctor.sock"
         log = scratch.path + "/serve.log"
@@ -20,14 +20,14 @@ final class ServeProcess: @unchecked Sendable {
             [try executable("doctor"), "serve", "--catalog", scratch.path + "/checks", "--socket", self.socket, "--interval", "1h", "--min-age", "0s"] + arguments,
             environment: ["DOCTOR_CACHE": "off", "DOCTOR_GOVERNANCE": repoRoot + "/governance"].merging(environment) { $1 }, stdout: log)
         let expected = arguments.filter { $0 == "--listen" }.count + (arguments.contains("--no-socket") ? 0 : 1)
-        guard ChildProcess.waitFor(seconds: 30, { self.output.components(separatedBy: "serving on ").count - 1 >= expected || self.exited }) else {
+        guard await ChildProcess.waitFor(seconds: 30, { self.output.components(separatedBy: "serving on ").count - 1 >= expected || self.exited }) else {
             throw ChildProcessError("doctor serve did not start: \(output)")
         }
         if let range = output.range(of: "serving on http://127.0.0.1:") {
             port = Int(output[range.upperBound...].prefix { $0.isNumber })
         }
         if waitForRun && !exited {
-            _ = ChildProcess.waitFor(seconds: 30) { (try? self.curl("/health").status).map { $0 != 503 || !self.lastBody.contains("starting") } ?? false }
+            _ = await ChildProcess.waitFor(seconds: 30) { (try? self.curl("/health").status).map { $0 != 503 || !self.lastBody.contains("starting") } ?? false }
         }
     }
 
@@ -67,10 +67,10 @@ final class ServeProcess: @unchecked Sendable {
     }
 
     /// SIGTERM, then the exit status (SIGKILL after `seconds`).
-    func terminate(within seconds: Double = 15) -> Int32? {
+    func terminate(within seconds: Double = 15) async -> Int32? {
         kill(process.pid, SIGTERM)
-        guard ChildProcess.waitFor(seconds: seconds, { self.exited }) else { return nil }
-        return process.wait()
+        guard await ChildProcess.waitFor(seconds: seconds, { self.exited }) else { return nil }
+        return await process.wait()
     }
 }
 

@@ -30,7 +30,7 @@ struct ServeSystemdTests {
         try busctl(["call", "org.freedesktop.systemd1", "/org/freedesktop/systemd1", "org.freedesktop.systemd1.Manager", method] + (signature.isEmpty ? [] : [signature] + arguments))
     }
 
-    @Test func theShippedUnitRunsAsANotifyServiceWithItsWatchdog() throws {
+    @Test func theShippedUnitRunsAsANotifyServiceWithItsWatchdog() async throws {
         // The binary and every library the container lacks, under /opt/doctor.
         let doctor = try executable("doctor")
         let fileManager = FileManager.default
@@ -82,7 +82,7 @@ struct ServeSystemdTests {
         #expect(start.status == 0, "\(start.stderr)")
 
         // Type=notify: active only once doctor said READY=1, after its first run.
-        #expect(ChildProcess.waitFor(seconds: 30) { (try? property("Unit", "ActiveState")) == "active" },
+        #expect(await ChildProcess.waitFor(seconds: 30) { (try? property("Unit", "ActiveState")) == "active" },
                 "ActiveState \((try? property("Unit", "ActiveState")) ?? "?"), Result \((try? property("Service", "Result")) ?? "?")")
         #expect(try property("Service", "StatusText") == "run 1: 1 pass, 0 warn, 0 fail, 0 error, 0 skip")
         #expect(try property("Service", "WatchdogUSec") == "2000000")
@@ -90,7 +90,7 @@ struct ServeSystemdTests {
         // Three watchdog periods later: still the same process, never restarted, pings arriving.
         let pid = try property("Service", "MainPID")
         let firstPing = UInt64(try property("Service", "WatchdogTimestampMonotonic")) ?? 0
-        Thread.sleep(forTimeInterval: 6)
+        try await Task.sleep(for: .seconds(6))
         #expect(try property("Unit", "ActiveState") == "active")
         #expect(try property("Service", "NRestarts") == "0")
         #expect(try property("Service", "MainPID") == pid)
@@ -103,7 +103,7 @@ struct ServeSystemdTests {
 
         // Stop: SIGTERM, drain, exit 0, the unit inactive (not failed), the socket gone, the directory kept.
         #expect(try manager("StopUnit", "ss", ["doctor.service", "replace"]).status == 0)
-        #expect(ChildProcess.waitFor(seconds: 20) { (try? property("Unit", "ActiveState")) == "inactive" })
+        #expect(await ChildProcess.waitFor(seconds: 20) { (try? property("Unit", "ActiveState")) == "inactive" })
         #expect(try property("Service", "Result") == "success")
         #expect(try property("Service", "ExecMainStatus") == "0")
         #expect(!fileManager.fileExists(atPath: socket))

@@ -118,7 +118,7 @@ final class NoiseResponder: @unchecked Sendable {
         let path = directory.path + "/bus.sock"
         // A listener that exits without removing its socket file.
         let gone = try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"])
-        gone.wait()
+        await gone.wait()
         let results = try await runChecks(
             fileCheck("stale", "{type: unix-socket, path: \"\(path)\"}", "{stale: false, listening: true}")
                 + fileCheck("stale-flag", "{type: unix-socket, path: \"\(path)\"}", "{type: socket, stale: true}")
@@ -135,7 +135,7 @@ final class NoiseResponder: @unchecked Sendable {
         let directory = TemporaryDirectory(prefix: "doctor-double-close")
         let path = directory.path + "/stale.sock"
         let gone = try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"])
-        gone.wait()
+        await gone.wait()
         let deadline = ContinuousClock.now + .seconds(30)
         async let refusals: Void = Task.detached {
             for _ in 0..<20_000 { _ = try? UnixSocket(path: path, deadline: deadline) }
@@ -163,7 +163,7 @@ final class NoiseResponder: @unchecked Sendable {
         // Debian's python3 as nobody: bind, listen, say so, wait.
         let script = "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(4); open('\(ready)', 'w').close(); time.sleep(60)"
         let listener = try ChildProcess(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", "-c", script])
-        #expect(ChildProcess.waitFor(seconds: 10) { FileManager.default.fileExists(atPath: ready) })
+        #expect(await ChildProcess.waitFor(seconds: 10) { FileManager.default.fileExists(atPath: ready) })
         let nobody = try #require(getpwnam("nobody")).pointee.pw_uid
         let results = try await runChecks(
             fileCheck("mine", "{type: unix-socket, path: \"\(path)\"}", "{listening: true, peer_uid: \"${UID}\"}")

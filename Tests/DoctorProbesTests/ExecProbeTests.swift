@@ -46,7 +46,7 @@ import Testing
         // A process only this test has, for check_procs to count.
         let marker = "doctor-exec-marker-\(UInt32.random(in: 0...UInt32.max))"
         let sleeper = try ChildProcess(["/usr/bin/python3", "-c", "import time; time.sleep(60)", marker])
-        #expect(ChildProcess.waitFor(seconds: 5) { ((try? String(contentsOfFile: "/proc/\(sleeper.pid)/cmdline", encoding: .utf8)) ?? "").contains(marker) })
+        #expect(await ChildProcess.waitFor(seconds: 5) { ((try? String(contentsOfFile: "/proc/\(sleeper.pid)/cmdline", encoding: .utf8)) ?? "").contains(marker) })
         let results = try await runChecks(
             exec("fresh", "{type: exec, command: [check_file_age, -f, \"\(fresh)\", -w, \"3600\", -c, \"7200\"], observe: [perf.age]}", "{status: pass, perf.age: {lt: 60}}")
                 + exec("old", "{type: exec, command: [check_file_age, -f, \"\(old)\", -w, \"3600\", -c, \"7200\"], observe: [perf.age]}", "{perf.age: {lt: 3600}}")
@@ -115,7 +115,8 @@ import Testing
         #expect(elapsed < .seconds(5), "took \(elapsed)")
         for file in ["hang.pid", "hang-child.pid", "grandchild.pid", "flood.pid"] {
             let pid = Int32((directory.read(file) ?? "").trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0
-            #expect(pid > 0 && ChildProcess.waitFor(seconds: 2) { notRunning(pid) }, "\(file): \(pid) is still running")
+            let gone = await ChildProcess.waitFor(seconds: 2) { notRunning(pid) }
+            #expect(pid > 0 && gone, "\(file): \(pid) is still running")
         }
     }
 

@@ -95,14 +95,14 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
             let results = try await runChecks(processCheck("brief", brief.pid, "{running: true, VmRSS: {ge: 0}, LimitCORE: {ge: 0}}"))
             statuses += results.map(\.status)
             messages += results.map(\.message)
-            brief.wait()
+            await brief.wait()
         }
         #expect(!statuses.contains(.error), "\(messages)")
         for (status, message) in zip(statuses, messages) where status == .fail {
             #expect(message.contains("exited") || message.contains("no process"), "\(message)")
         }
         let gone = try ChildProcess(["/bin/true"])
-        gone.wait()
+        await gone.wait()
         let results = try await runChecks(processCheck("gone", gone.pid, "{running: false}") + processCheck("gone-must-run", gone.pid, "{Seccomp: 2}"))
         #expect(results.map(\.status) == [.pass, .fail])
         #expect(results[1].message == "no process \(gone.pid) (expected Seccomp == 2)")
@@ -139,7 +139,7 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
             """
         let directory = TemporaryDirectory(prefix: "doctor-kernel")
         let python = try ChildProcess(["/usr/bin/python3", "-c", script], stdout: directory.path + "/out")
-        python.wait()
+        await python.wait()
         let answers = (directory.read("out") ?? "").split(separator: "\n").map(String.init)
         try #require(answers.count == 2, "\(answers)")
         let results = try await runChecks(
@@ -171,9 +171,9 @@ func processCheck(_ id: String, _ pid: pid_t, _ expect: String) -> String {
         let plain = directory.path + "/plain"
         try FileManager.default.copyItem(atPath: "/bin/true", toPath: plain)
         let setcap = try ChildProcess(["/usr/sbin/setcap", "cap_net_bind_service,cap_net_raw+ep", binary])
-        try #require(setcap.wait() == 0)
+        try #require(await setcap.wait() == 0)
         let getcap = try ChildProcess(["/usr/sbin/getcap", binary], stdout: directory.path + "/getcap")
-        getcap.wait()
+        await getcap.wait()
         let reported = (directory.read("getcap") ?? "").trimmingCharacters(in: .whitespacesAndNewlines)
         let results = try await runChecks(
             fileCheck("granted", "{type: capabilities, path: \"\(binary)\"}", "{effective: [cap_net_bind_service, cap_net_raw], permitted: {contains: cap_net_raw}, inheritable: {empty: true}}")

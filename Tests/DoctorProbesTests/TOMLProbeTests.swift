@@ -128,7 +128,7 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
             let json = directory.path + "/\(name).json"
             try python(["-c", "import json, sys, tomllib; json.dump(tomllib.load(open(sys.argv[1], 'rb')), open(sys.argv[2], 'w'))", toml, json])
             let validator = try ChildProcess(["/usr/bin/env", "check-jsonschema", "--schemafile", schema, json], stdout: directory.path + "/out")
-            let theirs = validator.wait() == 0
+            let theirs = await validator.wait() == 0
             let results = try await runChecks(tomlCheck(name, [toml], "{errors: {empty: true}, unknown_keys: {empty: true}}"))
             let ours = results.first?.status == .pass
             #expect(ours == theirs, "\(name): probe \(ours ? "accepts" : "rejects"), check-jsonschema \(theirs ? "accepts" : "rejects"): \(results.first?.message ?? "")")

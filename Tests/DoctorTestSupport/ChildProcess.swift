@@ -54,6 +54,33 @@ public final class ChildProcess: @unchecked Sendable {
         return condition()
     }
 
+    /// Polls `condition` every 10 ms for up to `seconds`, sleeping between polls without holding a thread of the
+    /// concurrency pool (which has as many threads as cores: tests that block it starve every other test).
+    public static func waitFor(seconds: Double, _ condition: () -> Bool) async -> Bool {
+        let end = Date().addingTimeInterval(seconds)
+        while Date() < end {
+            if condition() { return true }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return condition()
+    }
+
+    /// Waits for the process to exit on its own, without blocking a thread; its exit status.
+    @discardableResult
+    public func wait() async -> Int32 {
+        var status: Int32 = 0
+        while !reaped {
+            let rc = waitpid(pid, &status, WNOHANG)
+            if rc == pid {
+                reaped = true
+                break
+            }
+            if rc < 0 && errno != EINTR { return -1 }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+        return (status >> 8) & 0xff
+    }
+
     deinit { stop() }
 }
 
