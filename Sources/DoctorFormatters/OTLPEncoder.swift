@@ -101,6 +101,11 @@ public struct OTLPEncoder: Sendable {
         let durations = report.results.filter { $0.startedAt != nil }.map {
             Point(attributes: OTLPEncoder.checkAttributes($0), value: $0.durationSeconds, time: time)
         }
+        let perfdata = report.results.flatMap { result in
+            PerfData.points(result).map { point in
+                Point(attributes: OTLPEncoder.checkAttributes(result) + [("perfdata.label", .string(point.label)), ("perfdata.unit", .string(point.unit))], value: point.value, time: time)
+            }
+        }
         let counts = report.counts
         return [
             Metric(name: "\(p)_check", description: "Result of each check: 0 pass, 1 fail or error, 2 warn, 3 skip.", unit: "1", points: checks),
@@ -111,7 +116,9 @@ public struct OTLPEncoder: Sendable {
             Metric(name: "\(p)_run_duration_seconds", description: "Wall time of the whole run.", unit: "s", points: [
                 Point(attributes: [("catalog.digest", .string(report.catalogDigest))], value: max(0, report.finishedAt - report.startedAt), time: time),
             ]),
-        ]
+        ] + (perfdata.isEmpty ? [] : [
+            Metric(name: "\(p)_check_perfdata", description: "Performance data reported by plugin checks (exec), in the unit the plugin printed.", unit: "1", points: perfdata),
+        ])
     }
 
     func spans(_ report: RunReport) -> [Span] {

@@ -85,14 +85,9 @@ public struct PrometheusFormatter: ResultFormatter {
         }
         // Performance data of plugins (the exec probe's `perf.<label>` observations), in the unit they printed.
         var perfdata: [String] = []
-        for result in report.results where result.check.probe.type == "exec" {
-            for subject in result.observed {
-                let units = Dictionary(subject.values.filter { $0.name.hasPrefix("perf.") && $0.name.hasSuffix(".unit") }.map { ($0.name, $0.value.asString ?? "") }, uniquingKeysWith: { $1 })
-                for value in subject.values where value.name.hasPrefix("perf.") && !value.name.hasSuffix(".unit") {
-                    guard let number = value.value.asDouble else { continue }
-                    let label = String(value.name.dropFirst(5))
-                    perfdata.append("\(p)_check_perfdata{\(labels(result)),label=\"\(PrometheusFormatter.label(label))\",unit=\"\(PrometheusFormatter.label(units[value.name + ".unit"] ?? ""))\"} \(PrometheusFormatter.number(number))\n")
-                }
+        for result in report.results {
+            for point in PerfData.points(result) {
+                perfdata.append("\(p)_check_perfdata{\(labels(result)),label=\"\(PrometheusFormatter.label(point.label))\",unit=\"\(PrometheusFormatter.label(point.unit))\"} \(PrometheusFormatter.number(point.value))\n")
             }
         }
         if !perfdata.isEmpty {

@@ -19,6 +19,23 @@ import Testing
 
         """
 
+    @Test func perfDataReachesAnOTLPReceiver() throws {
+        let scratch = Scratch(prefix: "doctor-exec-otlp")
+        chmod(scratch.path, 0o755)
+        scratch.write("checks/plugins.yaml", ExecCLITests.catalog)
+        let receiver = try OTLPReceiver()
+        let result = try doctor(
+            ["run", "--catalog", scratch.path + "/checks", "--allow-exec", "--format", "otlp=\(receiver.endpoint)"],
+            environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent/observability.toml"])
+        #expect(result.status == 0, "\(result.stderr)")
+        let metrics = (try receiver.received().first?["metrics"] as? [[String: Any]]) ?? []
+        let perfdata = metrics.first { $0["name"] as? String == "pds_doctor_check_perfdata" }
+        let points = (perfdata?["points"] as? [[String: Any]]) ?? []
+        let labels = points.compactMap { ($0["attributes"] as? [String: Any])?["perfdata.label"] as? String }
+        #expect(labels == ["load1", "load5", "load15"], "\(metrics.map { $0["name"] ?? "" })")
+        #expect(points.allSatisfy { ($0["attributes"] as? [String: Any])?["check.id"] as? String == "plugin-load" && ($0["value"] as? Double ?? -1) >= 0 })
+    }
+
     @Test func execNeedsTheOptInAndATrustedCatalog() throws {
         let scratch = Scratch(prefix: "doctor-exec-cli")
         chmod(scratch.path, 0o755)
