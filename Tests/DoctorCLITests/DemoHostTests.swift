@@ -111,4 +111,30 @@ import Testing
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }
+
+    /// The healthy host whose bus died and left its socket file: the listener check fails, naming the stale
+    /// socket, the checks that need the bus skip saying why, and nothing else changes.
+    @Test func aStaleBusSocketIsCaughtAndItsDependentsSkip() throws {
+        let directory = TemporaryDirectory(prefix: "doctor-demo-stale")
+        let json = directory.path + "/report.json"
+        let result = try run(
+            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
+            environment: ["DOCTOR": try executable("doctor"), "DEMO_STALE": "1"], cwd: repoRoot)
+        #expect(result.status == 2)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        var results: [String: (status: String, message: String)] = [:]
+        for check in report?["checks"] as? [[String: Any]] ?? [] {
+            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
+        }
+        #expect(results["ipc-bus-listener"]?.status == "fail")
+        #expect(results["ipc-bus-listener"]?.message.hasPrefix("stale socket: nothing is listening on ") == true, "\(results["ipc-bus-listener"]?.message ?? "")")
+        let dependents = ["daemon-status-rpc", "ipc-roundtrip-latency", "ipc-wire-version", "vault-lock-state"]
+        for id in dependents {
+            #expect(results[id]?.status == "skip" && results[id]?.message == "requires 'ipc-bus-listener', which is fail", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
+        }
+        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
+        for (id, result) in results where id != "ipc-bus-listener" && !dependents.contains(id) && !machine.contains(id) {
+            #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
+        }
+    }
 }
