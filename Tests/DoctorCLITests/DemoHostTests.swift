@@ -137,4 +137,32 @@ import Testing
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }
+
+    /// The demo with a graphical session of real parts: weston headless and xdg-desktop-portal on the user's bus.
+    /// The session check passes; weston is not a compositor Open Sesame supports (no seat, no layer shell, no
+    /// toplevel protocols) and this portal has no GlobalShortcuts backend, and the checks say exactly that.
+    @Test func aGraphicalSessionRunsTheWaylandAndPortalChecks() throws {
+        let directory = TemporaryDirectory(prefix: "doctor-demo-graphical")
+        let json = directory.path + "/report.json"
+        let result = try run(
+            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
+            environment: ["DOCTOR": try executable("doctor"), "DEMO_GRAPHICAL": "1"], cwd: repoRoot)
+        #expect(result.status == 2)
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        var results: [String: (status: String, message: String)] = [:]
+        for check in report?["checks"] as? [[String: Any]] ?? [] {
+            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
+        }
+        #expect(results["platform-wayland-session"]?.status == "pass", "\(results["platform-wayland-session"].map { $0.message } ?? "")")
+        let protocols = results["platform-wayland-protocols"]
+        #expect(protocols?.status == "fail")
+        #expect(protocols?.message.contains("missing is [wl_seat, zwlr_layer_shell_v1, one of: {ext_foreign_toplevel_list_v1, zcosmic_toplevel_info_v1, zcosmic_toplevel_manager_v1} or {zwlr_foreign_toplevel_manager_v1}]") == true, "\(protocols?.message ?? "")")
+        let portal = results["platform-portal-globalshortcuts"]
+        #expect(portal?.status == "fail" && portal?.message.contains("No such interface") == true && portal?.message.contains("org.freedesktop.portal.GlobalShortcuts") == true, "\(portal.map { "\($0.status) \($0.message)" } ?? "missing")")
+        let graphical: Set = ["platform-wayland-session", "platform-wayland-protocols", "platform-portal-globalshortcuts"]
+        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
+        for (id, result) in results where !graphical.contains(id) && !machine.contains(id) {
+            #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
+        }
+    }
 }
