@@ -17,6 +17,8 @@ public final class EventHub: Sendable {
         var next = 0
         var subscribers: [Int: AsyncStream<ServerEvent>.Continuation] = [:]
         var closed = false
+        /// The number of the last check event of the current run.
+        var sequence = 0
     }
 
     private let state = Mutex(State())
@@ -43,13 +45,37 @@ public final class EventHub: Sendable {
     }
 
     public func publish(_ event: ServerEvent) {
-        let subscribers = state.withLock { Array($0.subscribers) }
-        for (id, continuation) in subscribers {
-            if case .dropped = continuation.yield(event) {
-                continuation.finish()
-                remove(id)
+        deliver { _ in event }
+    }
+
+    /// Publishes the event `make` builds with the next number of the current run (1, 2, …; a `runStarted`
+    /// restarts the count). Numbering and delivery happen under one lock, so subscribers see events in number
+    /// order even when results arrive on several threads at once.
+    public func publish(numbered make: (Int) -> ServerEvent) {
+        deliver(make)
+    }
+
+    private func deliver(_ make: (Int) -> ServerEvent) {
+        let dropped = state.withLock { state -> [AsyncStream<ServerEvent>.Continuation] in
+            let event: ServerEvent
+            if case .runStarted = make(0) {
+                state.sequence = 0
+                event = make(0)
+            } else {
+                state.sequence += 1
+                event = make(state.sequence)
             }
+            var dropped: [AsyncStream<ServerEvent>.Continuation] = []
+            for (id, continuation) in state.subscribers {
+                if case .dropped = continuation.yield(event) {
+                    state.subscribers[id] = nil
+                    dropped.append(continuation)
+                }
+            }
+            return dropped
         }
+        // Outside the lock: finishing runs the stream's termination handler, which takes the lock.
+        for continuation in dropped { continuation.finish() }
     }
 
     /// Ends every stream and refuses new subscribers (shutdown).

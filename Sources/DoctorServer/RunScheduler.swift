@@ -1,6 +1,5 @@
 public import DoctorCore
 import Foundation
-import Synchronization
 
 /// Runs the catalog for `doctor serve`: on an interval and on demand, never more than one run at a time. Callers
 /// that ask while a run is in flight share it; readers that only want the last complete result never wait.
@@ -65,9 +64,8 @@ public actor RunScheduler {
         let (perform, hub, checkCount) = (self.perform, self.hub, self.checkCount)
         let task = Task {
             hub.publish(.runStarted(run: number, startedAt: startedAt, checks: checkCount))
-            let sequence = SequenceCounter()
             let report = await perform { result in
-                hub.publish(.check(run: number, sequence: sequence.next(), result: result))
+                hub.publish(numbered: { .check(run: number, sequence: $0, result: result) })
             }
             let snapshot = Snapshot(report: report, run: number)
             self.finish(snapshot)
@@ -101,10 +99,4 @@ public actor RunScheduler {
         hub.publish(.runFinished(run: snapshot.run, report: snapshot.report))
         for listener in finishedListeners { listener(snapshot) }
     }
-}
-
-/// Numbers the results of one run in the order they arrive.
-final class SequenceCounter: Sendable {
-    private let value = Mutex(0)
-    func next() -> Int { value.withLock { $0 += 1; return $0 } }
 }

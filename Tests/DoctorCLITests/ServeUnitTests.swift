@@ -36,4 +36,23 @@ import Testing
     @Test func htmlIsEscaped() {
         #expect(StatusPage.escape("<script>alert('x') & \"y\"</script>") == "&lt;script&gt;alert(&#39;x&#39;) &amp; &quot;y&quot;&lt;/script&gt;")
     }
+
+    /// Events numbered on many threads at once reach a subscriber in number order (CI once saw check events
+    /// 1, 3, 2 when numbering and delivery were two steps).
+    @Test func numberedEventsArriveInOrderFromManyThreads() async {
+        let hub = EventHub()
+        let stream = hub.subscribe()
+        let report = RunReport(toolVersion: "t", catalogDigest: "d", host: "h", startedAt: 0, finishedAt: 0, selection: Selection(), results: [])
+        await withTaskGroup(of: Void.self) { group in
+            for _ in 0..<8 {
+                group.addTask { for _ in 0..<500 { hub.publish(numbered: { .runFinished(run: $0, report: report) }) } }
+            }
+        }
+        hub.close()
+        var numbers: [Int] = []
+        for await event in stream {
+            if case .runFinished(let run, _) = event { numbers.append(run) }
+        }
+        #expect(numbers == Array(1...4000))
+    }
 }
