@@ -40,6 +40,12 @@ import Testing
         for (id, status) in statuses where expected[id] != nil {
             #expect(status == expected[id], "\(id) is \(status), expected \(expected[id] ?? "")")
         }
+        // Per-profile checks expand over both of the demo's profiles: a subject per vault.
+        for id in ["vault-encrypted-at-rest", "vault-meta-factors", "vault-salt-files", "vault-db-file-perms"] {
+            let subjects = (checks.first { $0["id"] as? String == id }?["observed"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
+            #expect(subjects.contains { $0.hasSuffix("/default.db") || $0.hasSuffix("/default.vault-meta") || $0.hasSuffix("/default.salt") }, "\(id): \(subjects)")
+            #expect(subjects.contains { $0.contains("/work.") }, "\(id): \(subjects)")
+        }
         // The other outputs are what their consumers accept.
         #expect(try run(try tool("check-jsonschema"), ["--schemafile", repoRoot + "/schemas/report.schema.json", json]).status == 0)
         let metrics = try String(contentsOfFile: prom, encoding: .utf8)
@@ -88,7 +94,7 @@ import Testing
             "vault-lock-state": ("fail", "is bus.pub the server's current key?"),
             "crypto-audit-chain-intact": ("fail", "line 121: prev_hash is not the BLAKE3 of line 120"),
             "vault-salt-files": ("fail", "default.salt: size is 15 B, expected == 16 B"),
-            "vault-meta-factors": ("fail", "enrolled_factors.*.factor_id is [password, retina]"),
+            "vault-meta-factors": ("fail", "work.vault-meta: enrolled_factors.*.factor_id is [password, retina]"),
             "vault-db-file-perms": ("fail", "default.db: mode is 0644"),
             "vault-factor-blobs-valid": ("fail", "default.password-wrap: size is 60 B, expected == 61 B"),
             "config-deprecated-keys": ("fail", "global.logging.colour"),

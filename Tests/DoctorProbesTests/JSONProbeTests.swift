@@ -32,6 +32,21 @@ import Testing
         #expect(results[2].message.contains("enrolled_factors.5.label is not in \(good); nothing.here is not in \(good)"), "\(results[2].message)")
     }
 
+    @Test func aGlobLooksAtEveryProfilesFile() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-json-glob")
+        directory.write("vaults/default.vault-meta", meta)
+        directory.write("vaults/work.vault-meta", meta.replacingOccurrences(of: "ssh-agent\", \"label", with: "retina\", \"label"))
+        let probe = "{type: json, glob: \"\(directory.path)/vaults/*.vault-meta\", select: [enrolled_factors.*.factor_id]}"
+        let results = try await runChecks(
+            fileCheck("every-profile", probe, "{enrolled_factors.*.factor_id: {subset_of: [password, ssh-agent]}}")
+                + fileCheck("none", "{type: json, glob: \"\(directory.path)/none/*.vault-meta\"}", "{valid: true}")
+                + fileCheck("none-allowed", "{type: json, glob: \"\(directory.path)/none/*.vault-meta\", min_matches: 0}", "{valid: true}"))
+        #expect(results.map(\.status) == [.fail, .fail, .pass], "\(results.map(\.message))")
+        #expect(results[0].observed.map(\.subject) == ["\(directory.path)/vaults/default.vault-meta", "\(directory.path)/vaults/work.vault-meta"])
+        #expect(results[0].message.hasPrefix("\(directory.path)/vaults/work.vault-meta: enrolled_factors.*.factor_id is [password, retina]"), "\(results[0].message)")
+        #expect(results[1].message.contains("0 paths match"), "\(results[1].message)")
+    }
+
     @Test func badInputIsAClearFailure() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-json")
         let broken = directory.write("broken.json", "{\"version\": 1,}")

@@ -42,6 +42,20 @@ let sha1 = ", cipher_hmac_algorithm: HMAC_SHA1, cipher_kdf_algorithm: PBKDF2_HMA
         #expect(!results.contains { $0.message.contains(vaults.key) || $0.observed.contains { $0.values.contains { $0.text.contains(vaults.key) } } })
     }
 
+    @Test func aGlobLooksAtEveryProfilesVault() async throws {
+        let vaults = Vaults()
+        _ = try vaults.make("v3", "default.db")
+        _ = try vaults.make("plain", "work.db")
+        let results = try await runChecks(
+            fileCheck("every-vault", "{type: sqlcipher, glob: \"\(vaults.directory.path)/*.db\"}", "{encrypted: true}"))
+        #expect(results.map(\.status) == [.fail], "\(results.map(\.message))")
+        #expect(results[0].observed.compactMap(\.subject).map { ($0 as NSString).lastPathComponent } == ["default.db", "work.db"])
+        #expect(results[0].message.hasPrefix("\(vaults.directory.path)/work.db: encrypted is false"), "\(results[0].message)")
+        // One key opens one vault: a key with a glob is refused, saying so.
+        let keyed = try await runChecks(fileCheck("keyed-glob", "{type: sqlcipher, glob: \"\(vaults.directory.path)/*.db\", key_env: K}", "{opened: true}"))
+        #expect(keyed.map(\.status) == [.error] && keyed[0].message.contains("a key opens one vault"), "\(keyed.map(\.message))")
+    }
+
     @Test func wrongKeyDamageTruncationAndPlaintext() async throws {
         let vaults = Vaults()
         let keyFile = vaults.keyFile

@@ -17,9 +17,12 @@ public struct JSONProbe: BoundedProbe {
             as the list of their member names. A path that leads nowhere is not observed, with the reason.
             """,
         parameters: [
-            ParameterSpec("path", .string, required: true, "The JSON file."),
+            ParameterSpec("path", .string, "The JSON file."),
+            ParameterSpec("glob", .string, "Every file matching a pattern, one subject each (e.g. every profile's `vaults/*.vault-meta`)."),
+            ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
             ParameterSpec("select", .list(.string), "Paths to observe, each under its own name in `expect`."),
         ],
+        exactlyOneOf: [["path", "glob"]],
         observations: [
             ObservationSpec("exists", .bool, "The file exists."),
             ObservationSpec("valid", .bool, "The file is valid JSON."),
@@ -30,12 +33,12 @@ public struct JSONProbe: BoundedProbe {
         examples: [
             ProbeExample("The vault metadata names known factors", """
                 id: vault-meta-factors
-                title: The default vault has enrolled factors, all of known kinds
+                title: Every vault has enrolled factors, all of known kinds
                 category: vault-integrity
                 severity: high
                 probe:
                   type: json
-                  path: "${HOME}/.config/pds/vaults/default.vault-meta"
+                  glob: "${HOME}/.config/pds/vaults/*.vault-meta"
                   select: [version, enrolled_factors.*.factor_id]
                 expect:
                   valid: true
@@ -44,12 +47,17 @@ public struct JSONProbe: BoundedProbe {
                 """),
         ])
 
-    let path: String
+    let path: String?
+    let pattern: String?
+    let minimum: Int64
     let select: [String]
 
     public init(parameters: Parameters) throws(ProbeError) {
-        guard let path = parameters.string("path"), !path.isEmpty else { throw ProbeError("'path' is empty") }
-        self.path = path
+        path = parameters.string("path")
+        pattern = parameters.string("glob")
+        minimum = parameters.int("min_matches") ?? 1
+        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
+        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
         select = parameters.strings("select") ?? []
         if let bad = select.first(where: { $0.isEmpty || $0.split(separator: ".", omittingEmptySubsequences: false).contains("") }) {
             throw ProbeError("'\(bad)' is not a path such as enrolled_factors.0.label")
@@ -57,6 +65,14 @@ public struct JSONProbe: BoundedProbe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        let (paths, problems) = try FileSystem.targets(path: path, glob: pattern, minimum: minimum, deadline: context.deadline)
+        var observations: [Observation] = []
+        for path in paths { observations += observe(path).observations }
+        return ProbeOutput(observations: observations, problems: problems)
+    }
+
+    /// One file.
+    func observe(_ path: String) -> ProbeOutput {
         if case .failure(let error) = FileSystem.info(path, follow: false), error.code == ENOENT {
             return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(false)], missingReason: "\(path) does not exist")])
         }

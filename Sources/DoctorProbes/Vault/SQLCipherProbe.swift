@@ -32,7 +32,9 @@ public struct SQLCipherProbe: Probe {
             `unsupported` below 4.2. `sqlcipher_version` is the linked library's version.
             """,
         parameters: [
-            ParameterSpec("path", .string, required: true, "The vault, e.g. `${HOME}/.config/pds/vaults/default.db`."),
+            ParameterSpec("path", .string, "The vault, e.g. `${HOME}/.config/pds/vaults/default.db`."),
+            ParameterSpec("glob", .string, "Every vault matching a pattern, one subject each (e.g. every profile's `vaults/*.db`); no key then."),
+            ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
             ParameterSpec("key_file", .string, "A file holding the raw key (64 hex digits, or 32 bytes)."),
             ParameterSpec("key_env", .string, "The name of a variable holding the raw key as 64 hex digits."),
             ParameterSpec("cipher_page_size", .integer, default: "4096", "SQLCipher's page size."),
@@ -40,6 +42,7 @@ public struct SQLCipherProbe: Probe {
             ParameterSpec("cipher_hmac_algorithm", .enumeration(["HMAC_SHA1", "HMAC_SHA256", "HMAC_SHA512"]), default: "HMAC_SHA256", "The page HMAC."),
             ParameterSpec("cipher_kdf_algorithm", .enumeration(["PBKDF2_HMAC_SHA1", "PBKDF2_HMAC_SHA256", "PBKDF2_HMAC_SHA512"]), default: "PBKDF2_HMAC_SHA256", "The key derivation."),
         ],
+        exactlyOneOf: [["path", "glob"]],
         observations: [
             ObservationSpec("exists", .bool, "The vault file exists."),
             ObservationSpec("encrypted", .bool, "The first 16 bytes are not the plaintext SQLite header."),
@@ -56,10 +59,10 @@ public struct SQLCipherProbe: Probe {
         examples: [
             ProbeExample("The vault is encrypted at rest", """
                 id: vault-encrypted-at-rest
-                title: The default vault is an encrypted SQLCipher file of whole pages
+                title: Every profile's vault is an encrypted SQLCipher file of whole pages
                 category: vault-integrity
                 severity: critical
-                probe: {type: sqlcipher, path: "${HOME}/.config/pds/vaults/default.db"}
+                probe: {type: sqlcipher, glob: "${HOME}/.config/pds/vaults/*.db"}
                 expect: {encrypted: true, page_aligned: true, wal_private: true}
                 """),
             ProbeExample("The vault opens and is whole", """
@@ -74,7 +77,9 @@ public struct SQLCipherProbe: Probe {
 
     static let keyed = ["opened", "tables", "integrity", "cipher_integrity"]
 
-    let path: String
+    let path: String?
+    let pattern: String?
+    let minimum: Int64
     let keyFile: String?
     let keyEnv: String?
     let pageSize: Int64
@@ -83,11 +88,15 @@ public struct SQLCipherProbe: Probe {
     let kdf: String
 
     public init(parameters: Parameters) throws(ProbeError) {
-        guard let path = parameters.string("path"), !path.isEmpty else { throw ProbeError("'path' is empty") }
-        self.path = path
+        path = parameters.string("path")
+        pattern = parameters.string("glob")
+        minimum = parameters.int("min_matches") ?? 1
+        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
+        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
         keyFile = parameters.string("key_file")
         keyEnv = parameters.string("key_env")
         if keyFile != nil && keyEnv != nil { throw ProbeError("give 'key_file' or 'key_env', not both") }
+        if pattern != nil && (keyFile != nil || keyEnv != nil) { throw ProbeError("a key opens one vault: use 'path' with 'key_file' or 'key_env'") }
         pageSize = parameters.int("cipher_page_size") ?? 4096
         guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else { throw ProbeError("'cipher_page_size' must be a power of two from 512 to 65536") }
         kdfIterations = parameters.int("kdf_iter") ?? 256_000
@@ -121,6 +130,19 @@ public struct SQLCipherProbe: Probe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        let (paths, problems) = try FileSystem.targets(path: path, glob: pattern, minimum: minimum, deadline: context.deadline)
+        var observations: [Observation] = []
+        var skipReason: String?
+        for path in paths {
+            let output = try observe(path, context)
+            observations += output.observations
+            skipReason = skipReason ?? output.skipReason
+        }
+        return ProbeOutput(observations: observations, problems: problems, skipReason: skipReason)
+    }
+
+    /// One vault.
+    func observe(_ path: String, _ context: ProbeContext) throws(ProbeError) -> ProbeOutput {
         let version = SQLCipherProbe.linkedVersion
         var values: ObservedValues = ["sqlcipher_version": .string(version)]
         let info: FileSystem.Info
@@ -165,7 +187,7 @@ public struct SQLCipherProbe: Probe {
         defer { NoiseCrypto.wipe(&key) }
         var reason: String?
         do {
-            try openVault(key: key, major: major, into: &values)
+            try openVault(path, key: key, major: major, into: &values)
         } catch {
             values["opened"] = .bool(false)
             reason = error.message
@@ -216,7 +238,7 @@ public struct SQLCipherProbe: Probe {
     }
 
     /// Opens read-only, keys, applies the settings, and runs the checks.
-    func openVault(key: [UInt8], major: Int, into values: inout ObservedValues) throws(ProbeError) {
+    func openVault(_ path: String, key: [UInt8], major: Int, into values: inout ObservedValues) throws(ProbeError) {
         var db: OpaquePointer?
         guard sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, nil) == SQLITE_OK, let db else {
             let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"

@@ -28,7 +28,7 @@ BROKEN = {
     "bus.pub is not the bus's key": "crypto-bus-keypair-checksum, daemon-status-rpc, ipc-roundtrip-latency, ipc-wire-version, vault-lock-state",
     "audit line 120 altered": "crypto-audit-chain-intact",
     "a 15-byte salt": "vault-salt-files",
-    "vault-meta names factor 'retina'": "vault-meta-factors",
+    "work.vault-meta names factor 'retina'": "vault-meta-factors",
     "default.db is 0644": "vault-db-file-perms",
     "password wrap of 60 bytes": "vault-factor-blobs-valid",
     "unknown key global.logging.colour": "config-deprecated-keys (fail), config-valid (warn)",
@@ -93,22 +93,27 @@ required = ["password"]
 [profiles.default.audit]
 enabled = true
 retention_days = 365
+
+[profiles.work.auth]
+mode = "any"
+required = ["password"]
 """, 0o600)
 write(os.path.join(cfg, "installation.toml"), f'id = "{uuid.uuid4()}"\nnamespace = "{uuid.uuid4()}"\n', 0o600)
 subprocess.run([sys.executable, os.path.join(here, "..", "audit", "make_log.py"), os.path.join(cfg, "audit.jsonl"), "200"], check=True)
 os.chmod(os.path.join(cfg, "audit.jsonl"), 0o600)
 
 vaults = os.path.join(cfg, "vaults")
-vault_key = os.urandom(32).hex()
-subprocess.run([sys.executable, os.path.join(here, "..", "vault", "make_vault.py"), "v4", os.path.join(vaults, "default.db"), vault_key], check=True)
-os.chmod(os.path.join(vaults, "default.db"), 0o600)
-write(os.path.join(vaults, "default.salt"), os.urandom(16), 0o600)
-write(os.path.join(vaults, "default.password-wrap"), b"\x01" + os.urandom(60), 0o600)
-write(os.path.join(vaults, "default.vault-meta"), json.dumps({
-    "version": 1, "init_mode": "password",
-    "enrolled_factors": [{"factor_id": "password", "label": "main", "enrolled_at": 1795500000}],
-    "auth_policy": "any", "created_at": 1795500000, "policy_changed_at": 1795500000,
-}), 0o600)
+# Two profiles, each with its vault: the vault checks expand over every profile found.
+for profile in ["default", "work"]:
+    subprocess.run([sys.executable, os.path.join(here, "..", "vault", "make_vault.py"), "v4", os.path.join(vaults, f"{profile}.db"), os.urandom(32).hex()], check=True)
+    os.chmod(os.path.join(vaults, f"{profile}.db"), 0o600)
+    write(os.path.join(vaults, f"{profile}.salt"), os.urandom(16), 0o600)
+    write(os.path.join(vaults, f"{profile}.password-wrap"), b"\x01" + os.urandom(60), 0o600)
+    write(os.path.join(vaults, f"{profile}.vault-meta"), json.dumps({
+        "version": 1, "init_mode": "password",
+        "enrolled_factors": [{"factor_id": "password", "label": "main", "enrolled_at": 1795500000}],
+        "auth_policy": "any", "created_at": 1795500000, "policy_changed_at": 1795500000,
+    }), 0o600)
 
 service = {"Type": "notify", "Restart": "on-failure", "MainPID": "MAIN_PID", "NRestarts": 0, "WatchdogUSec": 30000000,
            "MemoryMax": 134217728, "LimitMEMLOCK": 67108864, "LimitCORE": 0, "PrivateNetwork": False, "NoNewPrivileges": True,
@@ -135,9 +140,10 @@ if broken:
     lines[119] = lines[119].replace(b"github", b"gitlab", 1)
     write(audit, b"\n".join(lines), 0o600)
     write(os.path.join(vaults, "default.salt"), os.urandom(15), 0o600)
-    meta = json.load(open(os.path.join(vaults, "default.vault-meta")))
+    # In the second profile's vault: caught because the check expands over every profile.
+    meta = json.load(open(os.path.join(vaults, "work.vault-meta")))
     meta["enrolled_factors"].append({"factor_id": "retina", "label": "eye", "enrolled_at": 1795500001})
-    write(os.path.join(vaults, "default.vault-meta"), json.dumps(meta), 0o600)
+    write(os.path.join(vaults, "work.vault-meta"), json.dumps(meta), 0o600)
     os.chmod(os.path.join(vaults, "default.db"), 0o644)
     write(os.path.join(vaults, "default.password-wrap"), b"\x01" + os.urandom(59), 0o600)
     config = open(os.path.join(cfg, "config.toml")).read().replace('level = "info"', 'level = "info"\ncolour = true')
