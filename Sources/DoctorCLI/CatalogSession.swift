@@ -38,6 +38,37 @@ struct CatalogSession {
 }
 
 extension CatalogSession {
+    /// Loads the catalog and checks the selection against it: unknown categories are usage errors (64), not an
+    /// empty run. What `run`, `serve` and `list` start with.
+    static func open(_ options: CatalogOptions, selection: SelectionOptions) async throws -> CatalogSession {
+        let session = try await open(options)
+        do {
+            try selection.validate(against: session.catalog)
+        } catch let error as UsageError {
+            Console.err("doctor: \(error.description)")
+            throw ExitCode(ExitStatus.usage.rawValue)
+        }
+        return session
+    }
+
+    /// The runner's options from the command line and the catalog.
+    func runOptions(_ execution: ExecutionOptions) throws -> RunOptions {
+        RunOptions(
+            jobs: execution.jobs ?? RunOptions.defaultJobs,
+            defaultTimeout: catalog.defaultTimeout ?? 5,
+            timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
+            deadline: try execution.seconds(execution.deadline, "deadline"),
+            variables: variables)
+    }
+
+    /// The report of one run of this catalog.
+    func report(selection: Selection, host: String, startedAt: Double, outcome: Runner.Outcome) -> RunReport {
+        RunReport(
+            toolVersion: DoctorVersion.current, catalogDigest: catalog.digest, host: host, startedAt: startedAt,
+            finishedAt: Date().timeIntervalSince1970, selection: selection, results: outcome.results,
+            categories: catalog.categories, incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
+    }
+
     /// `$DOCTOR_GOVERNANCE`, else a `governance/` beside a catalog directory (`checks/../governance`), else the
     /// installed one; nil when there is none (control IDs are then not checked).
     static func governanceDirectory(_ catalogPaths: [String]) -> String? {

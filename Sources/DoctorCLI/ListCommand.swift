@@ -17,13 +17,7 @@ struct ListCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let session = try await CatalogSession.open(catalogOptions)
-        do {
-            try selectionOptions.validate(against: session.catalog)
-        } catch let error as UsageError {
-            Console.err("doctor: \(error.description)")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
+        let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
         let checks = session.catalog.checks.filter(selectionOptions.selection.matches)
         switch format {
         case .table: Console.out(ListCommand.table(checks))

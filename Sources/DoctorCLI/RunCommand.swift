@@ -25,22 +25,11 @@ struct RunCommand: AsyncParsableCommand {
         Diagnostics.bootstrap(execution.logLevel)
         let phases = PhaseTimer()
         let sinks = try output.sinks(Toolbox.current.formatters)
-        let session = try await CatalogSession.open(catalogOptions)
+        let session = try await CatalogSession.open(catalogOptions, selection: selection)
         phases.mark("load")
-        do {
-            try selection.validate(against: session.catalog)
-        } catch let error as UsageError {
-            Console.err("doctor: \(error.description)")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
         let plan = selection.selection.plan(session.catalog)
         try execution.enforceExecPolicy(session.catalog, plan: plan)
-        let options = RunOptions(
-            jobs: execution.jobs ?? RunOptions.defaultJobs,
-            defaultTimeout: session.catalog.defaultTimeout ?? 5,
-            timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
-            deadline: try execution.seconds(execution.deadline, "deadline"),
-            variables: session.variables)
+        let options = try session.runOptions(execution)
         let logger = Logger(label: "doctor")
         logger.info("catalog loaded", metadata: [
             "checks": "\(session.catalog.checks.count)", "files": "\(session.catalog.files.count)",
@@ -53,11 +42,7 @@ struct RunCommand: AsyncParsableCommand {
             await runner.run(plan, interruption: interruption)
         }
         phases.mark("run")
-        let report = RunReport(
-            toolVersion: DoctorVersion.current, catalogDigest: session.catalog.digest, host: Environment.hostName(),
-            startedAt: startedAt, finishedAt: Date().timeIntervalSince1970, selection: selection.selection,
-            results: outcome.results, categories: session.catalog.categories,
-            incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
+        let report = session.report(selection: selection.selection, host: Environment.hostName(), startedAt: startedAt, outcome: outcome)
         // Every sink gets its output even when another one fails; a failed sink decides the exit code.
         var sinkFailed = false
         for sink in sinks {

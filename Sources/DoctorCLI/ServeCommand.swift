@@ -97,32 +97,17 @@ struct ServeCommand: AsyncParsableCommand {
             socketPath = path
         }
 
-        let session = try await CatalogSession.open(catalogOptions)
-        do {
-            try selectionOptions.validate(against: session.catalog)
-        } catch let error as UsageError {
-            Console.err("doctor: \(error.description)")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
+        let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
         let plan = selectionOptions.selection.plan(session.catalog)
         try executionOptions.enforceExecPolicy(session.catalog, plan: plan)
-        let runOptions = RunOptions(
-            jobs: executionOptions.jobs ?? RunOptions.defaultJobs,
-            defaultTimeout: session.catalog.defaultTimeout ?? 5,
-            timeoutOverride: try executionOptions.seconds(executionOptions.timeout, "timeout"),
-            deadline: try executionOptions.seconds(executionOptions.deadline, "deadline"),
-            variables: session.variables)
+        let runOptions = try session.runOptions(executionOptions)
         let catalog = session.catalog
         let selection = selectionOptions.selection
         let host = Environment.hostName()
         let perform: RunScheduler.Perform = { onResult in
             let runner = Runner(registry: Toolbox.current.probes, options: runOptions, logger: Logger(label: "doctor"), onResult: onResult)
             let startedAt = Date().timeIntervalSince1970
-            let outcome = await runner.run(plan)
-            return RunReport(
-                toolVersion: DoctorVersion.current, catalogDigest: catalog.digest, host: host, startedAt: startedAt,
-                finishedAt: Date().timeIntervalSince1970, selection: selection, results: outcome.results,
-                categories: catalog.categories, incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
+            return session.report(selection: selection, host: host, startedAt: startedAt, outcome: await runner.run(plan))
         }
 
         let hub = EventHub()
