@@ -10,23 +10,8 @@ public struct JUnitFormatter: ResultFormatter {
 
     public init(options: FormatOptions) {}
 
-    /// Text escaped for XML content and attributes; characters XML 1.0 cannot carry become U+FFFD.
-    static func escape(_ text: String) -> String {
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "\n", "\t", "\r": out.unicodeScalars.append(scalar)
-            case _ where scalar.value < 0x20 || (0xFFFE...0xFFFF).contains(scalar.value): out += "\u{FFFD}"
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
+    /// Text escaped for XML content and attributes.
+    static func escape(_ text: String) -> String { Markup.escape(text) }
 
     static func seconds(_ value: Double) -> String {
         let milliseconds = (max(0, value) * 1000).rounded()
