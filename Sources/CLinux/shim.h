@@ -12,7 +12,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 #include <spawn.h>
-#include <fcntl.h>
 
 // glibc declares these only under _GNU_SOURCE, which a shim must not define (it changes other headers' meaning
 // for every Swift module that imports them). They exist in glibc 2.29+ (Debian 12 has 2.36).
