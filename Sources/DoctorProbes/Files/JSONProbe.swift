@@ -47,17 +47,11 @@ public struct JSONProbe: BoundedProbe {
                 """),
         ])
 
-    let path: String?
-    let pattern: String?
-    let minimum: Int64
+    let targets: FileTargets
     let select: [String]
 
     public init(parameters: Parameters) throws(ProbeError) {
-        path = parameters.string("path")
-        pattern = parameters.string("glob")
-        minimum = parameters.int("min_matches") ?? 1
-        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
-        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
+        targets = try FileTargets(parameters)
         select = parameters.strings("select") ?? []
         if let bad = select.first(where: { $0.isEmpty || $0.split(separator: ".", omittingEmptySubsequences: false).contains("") }) {
             throw ProbeError("'\(bad)' is not a path such as enrolled_factors.0.label")
@@ -65,7 +59,7 @@ public struct JSONProbe: BoundedProbe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        let (paths, problems) = try FileSystem.targets(path: path, glob: pattern, minimum: minimum, deadline: context.deadline)
+        let (paths, problems) = try targets.resolve(deadline: context.deadline)
         var observations: [Observation] = []
         for path in paths { observations += observe(path).observations }
         return ProbeOutput(observations: observations, problems: problems)

@@ -163,18 +163,6 @@ enum FileSystem {
 
     /// Paths matching `pattern`, sorted. `*`, `?` and `[...]` match within one path segment (not a leading
     /// dot); `**` matches any number of directories. Symlinked directories are not descended into.
-    /// The files a probe's `path` or `glob` parameter names, for probes that look at one file at a time: the
-    /// path, or every match of the pattern (one subject each, e.g. one per profile's vault), with a problem when
-    /// fewer than `minimum` match.
-    static func targets(path: String?, glob pattern: String?, minimum: Int64, deadline: ContinuousClock.Instant) throws(ProbeError) -> (paths: [String], problems: [String]) {
-        if let path { return ([path], []) }
-        guard let pattern else { return ([], []) }
-        let matches = try FileSystem.glob(pattern, deadline: deadline).get()
-        let problems = matches.count < minimum
-            ? ["\(matches.count) path\(matches.count == 1 ? "" : "s") match '\(pattern)', expected at least \(minimum)"] : []
-        return (matches, problems)
-    }
-
     static func glob(_ pattern: String, deadline: ContinuousClock.Instant) -> Result<[String], ProbeError> {
         let absolute = pattern.hasPrefix("/")
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
@@ -239,5 +227,31 @@ enum FileSystem {
             out.append((name, isDir))
         }
         return out
+    }
+}
+
+/// The `path` or `glob` (with `min_matches`) parameters of a probe that looks at one file at a time: one path,
+/// or every match of the pattern (one subject each, e.g. one per profile's vault).
+struct FileTargets: Sendable {
+    let path: String?
+    let pattern: String?
+    let minimum: Int64
+
+    init(_ parameters: Parameters) throws(ProbeError) {
+        path = parameters.string("path")
+        pattern = parameters.string("glob")
+        minimum = parameters.int("min_matches") ?? 1
+        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
+        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
+    }
+
+    /// The files, and a problem when a pattern matches fewer than `min_matches`.
+    func resolve(deadline: ContinuousClock.Instant) throws(ProbeError) -> (paths: [String], problems: [String]) {
+        if let path { return ([path], []) }
+        guard let pattern else { return ([], []) }
+        let matches = try FileSystem.glob(pattern, deadline: deadline).get()
+        let problems = matches.count < minimum
+            ? ["\(matches.count) path\(matches.count == 1 ? "" : "s") match '\(pattern)', expected at least \(minimum)"] : []
+        return (matches, problems)
     }
 }

@@ -77,9 +77,7 @@ public struct SQLCipherProbe: Probe {
 
     static let keyed = ["opened", "tables", "integrity", "cipher_integrity"]
 
-    let path: String?
-    let pattern: String?
-    let minimum: Int64
+    let targets: FileTargets
     let keyFile: String?
     let keyEnv: String?
     let pageSize: Int64
@@ -88,15 +86,11 @@ public struct SQLCipherProbe: Probe {
     let kdf: String
 
     public init(parameters: Parameters) throws(ProbeError) {
-        path = parameters.string("path")
-        pattern = parameters.string("glob")
-        minimum = parameters.int("min_matches") ?? 1
-        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
-        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
+        targets = try FileTargets(parameters)
         keyFile = parameters.string("key_file")
         keyEnv = parameters.string("key_env")
         if keyFile != nil && keyEnv != nil { throw ProbeError("give 'key_file' or 'key_env', not both") }
-        if pattern != nil && (keyFile != nil || keyEnv != nil) { throw ProbeError("a key opens one vault: use 'path' with 'key_file' or 'key_env'") }
+        if targets.pattern != nil && (keyFile != nil || keyEnv != nil) { throw ProbeError("a key opens one vault: use 'path' with 'key_file' or 'key_env'") }
         pageSize = parameters.int("cipher_page_size") ?? 4096
         guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else { throw ProbeError("'cipher_page_size' must be a power of two from 512 to 65536") }
         kdfIterations = parameters.int("kdf_iter") ?? 256_000
@@ -130,7 +124,7 @@ public struct SQLCipherProbe: Probe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        let (paths, problems) = try FileSystem.targets(path: path, glob: pattern, minimum: minimum, deadline: context.deadline)
+        let (paths, problems) = try targets.resolve(deadline: context.deadline)
         var observations: [Observation] = []
         var skipReason: String?
         for path in paths {
