@@ -30,11 +30,7 @@ public struct JSONFormatter: ResultFormatter {
         selection(report.selection, into: &json)
         json.bool("incomplete", report.incomplete)
         json.string("incomplete_reason", report.incompleteReason)
-        let counts = report.counts
-        json.beginObject("summary")
-        json.int("total", Int64(counts.total))
-        for status in CheckStatus.allCases { json.int(status.rawValue, Int64(counts[status])) }
-        json.endObject()
+        JSONFormatter.summary(report.counts, into: &json)
         json.int("exit_code", Int64(report.exitStatus.rawValue))
         json.beginArray("checks")
         for result in report.results {
@@ -55,6 +51,15 @@ public struct JSONFormatter: ResultFormatter {
         json.strings("checks", selection.checks)
         json.strings("skip", selection.skip)
         json.strings("tags", selection.tags)
+        json.endObject()
+    }
+
+    /// The report's `summary` object: the total and the count of every status (also `/health`'s and the
+    /// `run-finished` event's).
+    public static func summary(_ counts: StatusCounts, into json: inout JSONWriter) {
+        json.beginObject("summary")
+        json.int("total", Int64(counts.total))
+        for status in CheckStatus.allCases { json.int(status.rawValue, Int64(counts[status])) }
         json.endObject()
     }
 

@@ -139,11 +139,7 @@ public struct Endpoints: Sendable {
         json.string("catalog_digest", report.catalogDigest)
         json.endObject()
         json.bool("run_in_progress", inProgress != nil)
-        let counts = report.counts
-        json.beginObject("summary")
-        json.int("total", Int64(counts.total))
-        for status in CheckStatus.allCases { json.int(status.rawValue, Int64(counts[status])) }
-        json.endObject()
+        JSONFormatter.summary(report.counts, into: &json)
         json.beginObject("checks")
         let byCategory = Dictionary(grouping: report.results, by: \.check.category)
         for category in report.categoryOrder {
@@ -204,11 +200,7 @@ public struct Endpoints: Sendable {
             json.string("finished_at", Timestamp.rfc3339(report.finishedAt))
             json.double("duration_seconds", max(0, report.finishedAt - report.startedAt))
             json.bool("incomplete", report.incomplete)
-            let counts = report.counts
-            json.beginObject("summary")
-            json.int("total", Int64(counts.total))
-            for status in CheckStatus.allCases { json.int(status.rawValue, Int64(counts[status])) }
-            json.endObject()
+            JSONFormatter.summary(report.counts, into: &json)
             json.endObject()
         }
         return "event: \(name)\nid: \(id)\ndata: \(json.output)\n\n"
