@@ -44,27 +44,27 @@ public final class EventHub: Sendable {
         return stream
     }
 
+    /// Publishes `event`; a `runStarted` restarts the numbering of check events.
     public func publish(_ event: ServerEvent) {
-        deliver { _ in event }
+        deliver { state in
+            if case .runStarted = event { state.sequence = 0 }
+            return event
+        }
     }
 
-    /// Publishes the event `make` builds with the next number of the current run (1, 2, …; a `runStarted`
-    /// restarts the count). Numbering and delivery happen under one lock, so subscribers see events in number
-    /// order even when results arrive on several threads at once.
+    /// Publishes the event `make` builds with the next number of the current run (1, 2, …). Numbering and
+    /// delivery happen under one lock, so subscribers see events in number order even when results arrive on
+    /// several threads at once.
     public func publish(numbered make: (Int) -> ServerEvent) {
-        deliver(make)
+        deliver { state in
+            state.sequence += 1
+            return make(state.sequence)
+        }
     }
 
-    private func deliver(_ make: (Int) -> ServerEvent) {
+    private func deliver(_ make: (inout State) -> ServerEvent) {
         let dropped = state.withLock { state -> [AsyncStream<ServerEvent>.Continuation] in
-            let event: ServerEvent
-            if case .runStarted = make(0) {
-                state.sequence = 0
-                event = make(0)
-            } else {
-                state.sequence += 1
-                event = make(state.sequence)
-            }
+            let event = make(&state)
             var dropped: [AsyncStream<ServerEvent>.Continuation] = []
             for (id, continuation) in state.subscribers {
                 if case .dropped = continuation.yield(event) {

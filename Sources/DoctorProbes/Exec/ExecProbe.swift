@@ -138,12 +138,7 @@ public struct ExecProbe: Probe {
             "exit_code": .int(Int64(exitCode)), "output": .string(trimmed(stdout)),
             "stderr": .string(trimmed(String(decoding: outcome.stderr, as: UTF8.self))), "duration": .double(outcome.duration.seconds),
         ]
-        let verdict: ExecVerdict
-        do throws(ProbeError) {
-            verdict = json ? try ExecVerdict.json(stdout) : try ExecVerdict.nagios(stdout, exitCode: exitCode, program: name)
-        } catch {
-            throw error
-        }
+        let verdict = json ? try ExecVerdict.json(stdout) : try ExecVerdict.nagios(stdout, exitCode: exitCode, program: name)
         values["status"] = .string(verdict.status)
         values["message"] = .string(verdict.message)
         for (key, value) in verdict.observations { values[key] = value }
