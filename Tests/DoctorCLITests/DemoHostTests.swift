@@ -12,9 +12,26 @@ import Testing
         return soft == "unlimited" ? .max : Int64(soft) ?? 0
     }
 
-    func demo(_ arguments: [String]) throws -> Completed {
-        try run(repoRoot + "/scripts/demo-host", arguments, environment: ["DOCTOR": try executable("doctor")], cwd: repoRoot)
+    func demo(_ arguments: [String], variant: [String: String?] = [:]) throws -> Completed {
+        try run(repoRoot + "/scripts/demo-host", arguments, environment: variant.merging(["DOCTOR": try executable("doctor")]) { $1 }, cwd: repoRoot)
     }
+
+    /// A demo variant (`DEMO_BROKEN`, `DEMO_STALE`, `DEMO_GRAPHICAL`) run once: its exit status and each check's
+    /// status and message from the JSON report.
+    func variant(_ name: String) throws -> (status: Int32, results: [String: (status: String, message: String)]) {
+        let directory = TemporaryDirectory(prefix: "doctor-demo-variant")
+        let json = directory.path + "/report.json"
+        let result = try demo(["--format", "json=\(json)"], variant: [name: "1"])
+        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+        var results: [String: (status: String, message: String)] = [:]
+        for check in report?["checks"] as? [[String: Any]] ?? [] {
+            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
+        }
+        return (result.status, results)
+    }
+
+    /// Checks that depend on this machine, not on the demo host's state.
+    static let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
 
     @Test func theHealthyHostPassesEveryApplicableCheck() throws {
         let directory = TemporaryDirectory(prefix: "doctor-demo-test")
@@ -71,17 +88,8 @@ import Testing
     }
 
     @Test func theBrokenHostFailsExactlyTheMatchingChecks() throws {
-        let directory = TemporaryDirectory(prefix: "doctor-demo-test")
-        let json = directory.path + "/report.json"
-        let result = try run(
-            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
-            environment: ["DOCTOR": try executable("doctor"), "DEMO_BROKEN": "1"], cwd: repoRoot)
-        #expect(result.status == 2)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        var results: [String: (status: String, message: String)] = [:]
-        for check in report?["checks"] as? [[String: Any]] ?? [] {
-            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
-        }
+        let (status, results) = try variant("DEMO_BROKEN")
+        #expect(status == 2)
         // 17 defects; each is caught by its checks, with a message that names it.
         let caught: [String: (String, String)] = [
             "crypto-key-file-perms": ("fail", "daemon-wm.key: mode is 0644, expected == 0600"),
@@ -112,8 +120,7 @@ import Testing
             #expect(results[id]?.message.contains(phrase) == true, "\(id): \(results[id]?.message ?? "")")
         }
         // Nothing else changes: every other check is as on the healthy host.
-        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
-        for (id, result) in results where caught[id] == nil && !machine.contains(id) {
+        for (id, result) in results where caught[id] == nil && !DemoHostTests.machine.contains(id) {
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }
@@ -121,25 +128,15 @@ import Testing
     /// The healthy host whose bus died and left its socket file: the listener check fails, naming the stale
     /// socket, the checks that need the bus skip saying why, and nothing else changes.
     @Test func aStaleBusSocketIsCaughtAndItsDependentsSkip() throws {
-        let directory = TemporaryDirectory(prefix: "doctor-demo-stale")
-        let json = directory.path + "/report.json"
-        let result = try run(
-            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
-            environment: ["DOCTOR": try executable("doctor"), "DEMO_STALE": "1"], cwd: repoRoot)
-        #expect(result.status == 2)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        var results: [String: (status: String, message: String)] = [:]
-        for check in report?["checks"] as? [[String: Any]] ?? [] {
-            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
-        }
+        let (status, results) = try variant("DEMO_STALE")
+        #expect(status == 2)
         #expect(results["ipc-bus-listener"]?.status == "fail")
         #expect(results["ipc-bus-listener"]?.message.hasPrefix("stale socket: nothing is listening on ") == true, "\(results["ipc-bus-listener"]?.message ?? "")")
         let dependents = ["daemon-status-rpc", "ipc-roundtrip-latency", "ipc-wire-version", "vault-lock-state"]
         for id in dependents {
             #expect(results[id]?.status == "skip" && results[id]?.message == "requires 'ipc-bus-listener', which is fail", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
         }
-        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
-        for (id, result) in results where id != "ipc-bus-listener" && !dependents.contains(id) && !machine.contains(id) {
+        for (id, result) in results where id != "ipc-bus-listener" && !dependents.contains(id) && !DemoHostTests.machine.contains(id) {
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }
@@ -148,17 +145,8 @@ import Testing
     /// The session check passes; weston is not a compositor Open Sesame supports (no seat, no layer shell, no
     /// toplevel protocols) and this portal has no GlobalShortcuts backend, and the checks say exactly that.
     @Test func aGraphicalSessionRunsTheWaylandAndPortalChecks() throws {
-        let directory = TemporaryDirectory(prefix: "doctor-demo-graphical")
-        let json = directory.path + "/report.json"
-        let result = try run(
-            repoRoot + "/scripts/demo-host", ["--format", "json=\(json)"],
-            environment: ["DOCTOR": try executable("doctor"), "DEMO_GRAPHICAL": "1"], cwd: repoRoot)
-        #expect(result.status == 2)
-        let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
-        var results: [String: (status: String, message: String)] = [:]
-        for check in report?["checks"] as? [[String: Any]] ?? [] {
-            results[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
-        }
+        let (status, results) = try variant("DEMO_GRAPHICAL")
+        #expect(status == 2)
         #expect(results["platform-wayland-session"]?.status == "pass", "\(results["platform-wayland-session"].map { $0.message } ?? "")")
         let protocols = results["platform-wayland-protocols"]
         #expect(protocols?.status == "fail")
@@ -166,8 +154,7 @@ import Testing
         let portal = results["platform-portal-globalshortcuts"]
         #expect(portal?.status == "fail" && portal?.message.contains("No such interface") == true && portal?.message.contains("org.freedesktop.portal.GlobalShortcuts") == true, "\(portal.map { "\($0.status) \($0.message)" } ?? "missing")")
         let graphical: Set = ["platform-wayland-session", "platform-wayland-protocols", "platform-portal-globalshortcuts"]
-        let machine: Set = ["platform-runtime-dir-set", "crypto-mlock-available"]
-        for (id, result) in results where !graphical.contains(id) && !machine.contains(id) {
+        for (id, result) in results where !graphical.contains(id) && !DemoHostTests.machine.contains(id) {
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }
