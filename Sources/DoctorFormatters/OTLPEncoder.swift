@@ -337,14 +337,7 @@ public struct ProtobufWriter: Sendable {
 
     public init() {}
 
-    mutating func rawVarint(_ value: UInt64) {
-        var rest = value
-        while rest >= 0x80 {
-            bytes.append(UInt8(rest & 0x7f) | 0x80)
-            rest >>= 7
-        }
-        bytes.append(UInt8(rest))
-    }
+    mutating func rawVarint(_ value: UInt64) { LEB128.append(value, to: &bytes) }
 
     mutating func tag(_ field: Int, _ wireType: UInt64) { rawVarint(UInt64(field) << 3 | wireType) }
 

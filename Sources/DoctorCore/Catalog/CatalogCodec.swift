@@ -11,14 +11,7 @@ enum CatalogCodec {
         var strings: [String] = []
         var index: [String: Int] = [:]
 
-        mutating func uint(_ value: UInt64) {
-            var rest = value
-            while rest >= 0x80 {
-                body.append(UInt8(rest & 0x7F) | 0x80)
-                rest >>= 7
-            }
-            body.append(UInt8(rest))
-        }
+        mutating func uint(_ value: UInt64) { LEB128.append(value, to: &body) }
 
         mutating func int(_ value: Int64) { uint(UInt64(bitPattern: (value << 1) ^ (value >> 63))) }
         mutating func int(_ value: Int) { int(Int64(value)) }
@@ -211,14 +204,10 @@ enum CatalogCodec {
         }
 
         mutating func uint() throws(Corrupt) -> UInt64 {
-            var result: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                let next = try byte()
-                guard shift < 64 else { throw Corrupt() }
-                result |= UInt64(next & 0x7F) << shift
-                if next & 0x80 == 0 { return result }
-                shift += 7
+            do throws(LEB128.Failure) {
+                return try LEB128.read(bytes, at: &position)
+            } catch {
+                throw Corrupt()
             }
         }
 

@@ -1,3 +1,5 @@
+import DoctorCore
+
 /// The Open Sesame bus envelope (`Message<T>`), serialized with postcard: fields in declaration order, integers
 /// as LEB128 varints (u8 as one raw byte), enums as a varint variant index, `Option` as 0 or 1 then the value,
 /// strings and byte arrays as a varint length then the bytes, sequences and maps as a varint count then items.
@@ -31,14 +33,7 @@ enum BusEnvelope {
     struct Writer {
         var bytes: [UInt8] = []
 
-        mutating func varint(_ value: UInt64) {
-            var rest = value
-            while rest >= 0x80 {
-                bytes.append(UInt8(rest & 0x7f) | 0x80)
-                rest >>= 7
-            }
-            bytes.append(UInt8(rest))
-        }
+        mutating func varint(_ value: UInt64) { LEB128.append(value, to: &bytes) }
 
         mutating func raw(_ data: [UInt8]) {
             varint(UInt64(data.count))
@@ -59,14 +54,12 @@ enum BusEnvelope {
         }
 
         mutating func varint(_ what: String) throws(Malformed) -> UInt64 {
-            var value: UInt64 = 0
-            var shift: UInt64 = 0
-            while true {
-                let next = try byte(what)
-                guard shift < 64 else { throw Malformed(what: "\(what): varint too long") }
-                value |= UInt64(next & 0x7f) << shift
-                if next & 0x80 == 0 { return value }
-                shift += 7
+            do throws(LEB128.Failure) {
+                return try LEB128.read(bytes, at: &offset)
+            } catch .ended {
+                throw Malformed(what: "\(what): the message ends early")
+            } catch {
+                throw Malformed(what: "\(what): varint too long")
             }
         }
 
