@@ -51,14 +51,15 @@ extension CatalogSession {
         return session
     }
 
-    /// The runner's options from the command line and the catalog.
-    func runOptions(_ execution: ExecutionOptions) throws -> RunOptions {
+    /// The runner's options from the command line and the catalog. The selected frameworks turn on the checks'
+    /// `governance_expect` expectations.
+    func runOptions(_ execution: ExecutionOptions, selection: Selection) throws -> RunOptions {
         RunOptions(
             jobs: execution.jobs ?? RunOptions.defaultJobs,
             defaultTimeout: catalog.defaultTimeout ?? 5,
             timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
             deadline: try execution.seconds(execution.deadline, "deadline"),
-            variables: variables)
+            variables: variables, frameworks: Set(selection.governance))
     }
 
     /// The report of one run of this catalog.

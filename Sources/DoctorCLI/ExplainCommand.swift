@@ -50,6 +50,10 @@ struct ExplainCommand: AsyncParsableCommand {
         out += "\nExpectations\n"
         for expectation in check.expectations { out += "  \(expectation.observation) \(expectation.summary)\n" }
         if check.expectations.isEmpty { out += "  (none: any observation passes)\n" }
+        for (framework, expectations) in check.governanceExpectations {
+            out += "  with --governance \(framework), also:\n"
+            for expectation in expectations { out += "    \(expectation.observation) \(expectation.summary)\n" }
+        }
         if let remediation = check.remediation { out += "\nRemediation\n" + indent(remediation) + "\n" }
         if !check.governance.isEmpty {
             out += "\nGives evidence for\n"

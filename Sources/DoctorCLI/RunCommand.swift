@@ -29,7 +29,7 @@ struct RunCommand: AsyncParsableCommand {
         phases.mark("load")
         let plan = selection.selection.plan(session.catalog)
         try execution.enforceExecPolicy(session.catalog, plan: plan)
-        let options = try session.runOptions(execution)
+        let options = try session.runOptions(execution, selection: selection.selection)
         let logger = Logger(label: "doctor")
         logger.info("catalog loaded", metadata: [
             "checks": "\(session.catalog.checks.count)", "files": "\(session.catalog.files.count)",

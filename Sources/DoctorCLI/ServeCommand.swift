@@ -100,7 +100,7 @@ struct ServeCommand: AsyncParsableCommand {
         let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
         let plan = selectionOptions.selection.plan(session.catalog)
         try executionOptions.enforceExecPolicy(session.catalog, plan: plan)
-        let runOptions = try session.runOptions(executionOptions)
+        let runOptions = try session.runOptions(executionOptions, selection: selectionOptions.selection)
         let catalog = session.catalog
         let selection = selectionOptions.selection
         let host = Environment.hostName()

@@ -10,6 +10,8 @@ public enum BuiltInProbes {
         EnvProbe.self,
         ExecProbe.self,
         FileProbe.self,
+        InstallationProbe.self,
+        JournalProbe.self,
         JSONProbe.self,
         KernelProbe.self,
         NoiseIKProbe.self,
@@ -18,6 +20,7 @@ public enum BuiltInProbes {
         SystemdUnitProbe.self,
         TOMLProbe.self,
         UnixSocketProbe.self,
+        VaultPolicyProbe.self,
         WaylandProbe.self,
     ]
 

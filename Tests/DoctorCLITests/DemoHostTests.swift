@@ -58,7 +58,7 @@ import Testing
             #expect(status == expected[id], "\(id) is \(status), expected \(expected[id] ?? "")")
         }
         // Per-profile checks expand over both of the demo's profiles: a subject per vault.
-        for id in ["vault-encrypted-at-rest", "vault-meta-factors", "vault-salt-files", "vault-db-file-perms"] {
+        for id in ["vault-db-encrypted", "vault-meta-valid", "vault-salt-valid", "vault-db-file-perms"] {
             let subjects = (checks.first { $0["id"] as? String == id }?["observed"] as? [[String: Any]] ?? []).compactMap { $0["subject"] as? String }
             #expect(subjects.contains { $0.hasSuffix("/default.db") || $0.hasSuffix("/default.vault-meta") || $0.hasSuffix("/default.salt") }, "\(id): \(subjects)")
             #expect(subjects.contains { $0.contains("/work.") }, "\(id): \(subjects)")
@@ -95,18 +95,18 @@ import Testing
             "crypto-key-file-perms": ("fail", "daemon-wm.key: mode is 0644, expected == 0600"),
             "crypto-daemon-key-checksums": ("fail", "daemon-input.key: checksum is mismatch"),
             "crypto-no-key-tmp-leftovers": ("fail", "keys/daemon-wm.key.tmp"),
-            "crypto-bus-keypair-checksum": ("fail", "bus.key: checksum is mismatch"),
+            "crypto-bus-keypair-valid": ("fail", "bus.key: checksum is mismatch"),
             "daemon-status-rpc": ("fail", "is bus.pub the server's current key?"),
             "ipc-roundtrip-latency": ("fail", "is bus.pub the server's current key?"),
             "ipc-wire-version": ("fail", "is bus.pub the server's current key?"),
             "vault-lock-state": ("fail", "is bus.pub the server's current key?"),
             "crypto-audit-chain-intact": ("fail", "line 121: prev_hash is not the BLAKE3 of line 120"),
-            "vault-salt-files": ("fail", "default.salt: size is 15 B, expected == 16 B"),
-            "vault-meta-factors": ("fail", "work.vault-meta: enrolled_factors.*.factor_id is [password, retina]"),
+            "vault-salt-valid": ("fail", "default.salt: size is 15 B, expected == 16 B"),
+            "vault-meta-valid": ("fail", "work.vault-meta: enrolled_factors.*.factor_id is [password, retina]"),
             "vault-db-file-perms": ("fail", "default.db: mode is 0644"),
             "vault-factor-blobs-valid": ("fail", "default.password-wrap: size is 60 B, expected == 61 B"),
             "config-deprecated-keys": ("fail", "global.logging.colour"),
-            "config-valid": ("warn", "global.logging.colour"),
+            "config-schema-valid": ("warn", "global.logging.colour"),
             "config-sensitive-file-perms": ("fail", "installation.toml: mode is 0644"),
             "config-legacy-files": ("fail", "secrets.salt"),
             "daemon-headless-aux-active": ("fail", "open-sesame-launcher.service: ActiveState is failed, expected == active"),
@@ -130,13 +130,13 @@ import Testing
     @Test func aStaleBusSocketIsCaughtAndItsDependentsSkip() throws {
         let (status, results) = try variant("DEMO_STALE")
         #expect(status == 2)
-        #expect(results["ipc-bus-listener"]?.status == "fail")
-        #expect(results["ipc-bus-listener"]?.message.hasPrefix("stale socket: nothing is listening on ") == true, "\(results["ipc-bus-listener"]?.message ?? "")")
+        #expect(results["ipc-socket-owner-process"]?.status == "fail")
+        #expect(results["ipc-socket-owner-process"]?.message.hasPrefix("stale socket: nothing is listening on ") == true, "\(results["ipc-socket-owner-process"]?.message ?? "")")
         let dependents = ["daemon-status-rpc", "ipc-roundtrip-latency", "ipc-wire-version", "vault-lock-state"]
         for id in dependents {
-            #expect(results[id]?.status == "skip" && results[id]?.message == "requires 'ipc-bus-listener', which is fail", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
+            #expect(results[id]?.status == "skip" && results[id]?.message == "requires 'ipc-socket-owner-process', which is fail", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
         }
-        for (id, result) in results where id != "ipc-bus-listener" && !dependents.contains(id) && !DemoHostTests.machine.contains(id) {
+        for (id, result) in results where id != "ipc-socket-owner-process" && !dependents.contains(id) && !DemoHostTests.machine.contains(id) {
             #expect(result.status == "pass" || result.status == "skip", "\(id) is \(result.status): \(result.message)")
         }
     }

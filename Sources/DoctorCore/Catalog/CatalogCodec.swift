@@ -2,7 +2,7 @@
 /// are referenced by index (so the decoded checks share their storage). Every read is bounds-checked: a
 /// truncated or damaged entry decodes to nil, never to a crash.
 enum CatalogCodec {
-    static let magic: [UInt8] = Array("DOCTORC1".utf8)
+    static let magic: [UInt8] = Array("DOCTORC2".utf8)
 
     // MARK: - Writing
 
@@ -79,6 +79,24 @@ enum CatalogCodec {
         return w.finish(key: key)
     }
 
+    static func encode(_ expectations: [Expectation], _ w: inout Writer) {
+        w.uint(UInt64(expectations.count))
+        for expectation in expectations {
+            w.string(expectation.observation)
+            encode(expectation.type, &w)
+            w.mark(expectation.mark)
+            for group in [expectation.must, expectation.warnIf, expectation.failIf] {
+                w.uint(UInt64(group.count))
+                for condition in group {
+                    w.string(condition.op.rawValue)
+                    encode(condition.operand, &w)
+                    w.optional(condition.regex?.pattern)
+                    w.mark(condition.mark)
+                }
+            }
+        }
+    }
+
     static func encode(_ check: Check, _ w: inout Writer) {
         w.string(check.id)
         w.string(check.title)
@@ -98,20 +116,11 @@ enum CatalogCodec {
             w.string(parameter.name)
             encode(parameter.value, &w)
         }
-        w.uint(UInt64(check.expectations.count))
-        for expectation in check.expectations {
-            w.string(expectation.observation)
-            encode(expectation.type, &w)
-            w.mark(expectation.mark)
-            for group in [expectation.must, expectation.warnIf, expectation.failIf] {
-                w.uint(UInt64(group.count))
-                for condition in group {
-                    w.string(condition.op.rawValue)
-                    encode(condition.operand, &w)
-                    w.optional(condition.regex?.pattern)
-                    w.mark(condition.mark)
-                }
-            }
+        encode(check.expectations, &w)
+        w.uint(UInt64(check.governanceExpectations.count))
+        for entry in check.governanceExpectations {
+            w.string(entry.framework)
+            encode(entry.expectations, &w)
         }
         w.optional(check.remediation)
         w.bool(check.timeout != nil)
@@ -290,16 +299,7 @@ enum CatalogCodec {
         }
     }
 
-    static func decodeCheck(_ r: inout Reader) throws(Corrupt) -> Check {
-        let id = try r.string(), title = try r.string(), description = try r.optional(), rationale = try r.optional()
-        let category = try r.string()
-        guard let severity = Severity(rawValue: try r.string()) else { throw Corrupt() }
-        var governance: [(framework: String, controls: [String])] = []
-        for _ in 0..<(try r.count()) { governance.append((try r.string(), try r.stringList())) }
-        let probeType = try r.string()
-        let probeMark = try r.mark()
-        var parameters: [(name: String, value: Setting)] = []
-        for _ in 0..<(try r.count()) { parameters.append((try r.string(), try decodeSetting(&r))) }
+    static func decodeExpectations(_ r: inout Reader) throws(Corrupt) -> [Expectation] {
         var expectations: [Expectation] = []
         for _ in 0..<(try r.count()) {
             let observation = try r.string()
@@ -321,6 +321,22 @@ enum CatalogCodec {
             }
             expectations.append(Expectation(observation: observation, type: type, must: groups[0], warnIf: groups[1], failIf: groups[2], mark: mark))
         }
+        return expectations
+    }
+
+    static func decodeCheck(_ r: inout Reader) throws(Corrupt) -> Check {
+        let id = try r.string(), title = try r.string(), description = try r.optional(), rationale = try r.optional()
+        let category = try r.string()
+        guard let severity = Severity(rawValue: try r.string()) else { throw Corrupt() }
+        var governance: [(framework: String, controls: [String])] = []
+        for _ in 0..<(try r.count()) { governance.append((try r.string(), try r.stringList())) }
+        let probeType = try r.string()
+        let probeMark = try r.mark()
+        var parameters: [(name: String, value: Setting)] = []
+        for _ in 0..<(try r.count()) { parameters.append((try r.string(), try decodeSetting(&r))) }
+        let expectations = try decodeExpectations(&r)
+        var governanceExpectations: [(framework: String, expectations: [Expectation])] = []
+        for _ in 0..<(try r.count()) { governanceExpectations.append((try r.string(), try decodeExpectations(&r))) }
         let remediation = try r.optional()
         let timeout = try r.bool() ? try r.double() : nil
         let requires = try r.stringList()
@@ -341,7 +357,8 @@ enum CatalogCodec {
         return Check(
             id: id, title: title, description: description, rationale: rationale, category: category, severity: severity,
             governance: governance, probe: ProbeInvocation(type: probeType, parameters: parameters, mark: probeMark),
-            expectations: expectations, remediation: remediation, timeout: timeout, requires: requires, when: when,
+            expectations: expectations, governanceExpectations: governanceExpectations, remediation: remediation,
+            timeout: timeout, requires: requires, when: when,
             whenReason: whenReason, tags: tags, location: location)
     }
 

@@ -17,7 +17,7 @@ struct CheckDecoder {
     }
 
     static let checkKeys = [
-        "id", "title", "description", "rationale", "category", "severity", "governance", "probe", "expect",
+        "id", "title", "description", "rationale", "category", "severity", "governance", "probe", "expect", "governance_expect",
         "remediation", "timeout", "requires", "when", "tags",
     ]
     static let whenKeys = ["env", "env_unset", "env_equals", "path_exists", "path_absent", "reason"]
@@ -63,7 +63,7 @@ struct CheckDecoder {
         var description: String?, rationale: String?, remediation: String?, timeout: Double?
         var governance: [(framework: String, controls: [String])] = []
         var requires: [String] = [], tags: [String] = [], when: [WhenCondition] = [], whenReason: String?
-        var expectNode: YAMLNode?
+        var expectNode: YAMLNode?, governanceExpectNode: YAMLNode?
 
         for pair in pairs {
             let key = pair.key, value = pair.value
@@ -105,6 +105,7 @@ struct CheckDecoder {
             case "governance": governance = decodeGovernance(value)
             case "probe": probe = decodeProbe(value)
             case "expect": expectNode = value
+            case "governance_expect": governanceExpectNode = value
             case "timeout":
                 if case .success(.value(let seconds)) = typed(value, .duration, field: "timeout") {
                     if let seconds = seconds.asDouble, seconds > 0 {
@@ -131,11 +132,16 @@ struct CheckDecoder {
         }
 
         var expectations: [Expectation] = []
+        var governanceExpectations: [(framework: String, expectations: [Expectation])] = []
         if let probe, let probeType = registry[probe.type] {
+            let named = CheckDecoder.namedObservations(probe, probeType.spec)
             if let expectNode {
-                expectations = decodeExpect(expectNode, spec: probeType.spec, named: CheckDecoder.namedObservations(probe, probeType.spec))
+                expectations = decodeExpect(expectNode, spec: probeType.spec, named: named)
             } else if let defaults = defaultExpectations[probe.type] {
                 expectations = defaults
+            }
+            if let governanceExpectNode {
+                governanceExpectations = decodeGovernanceExpect(governanceExpectNode, spec: probeType.spec, named: named, tagged: governance)
             }
         }
 
@@ -143,6 +149,7 @@ struct CheckDecoder {
         return Check(
             id: id, title: title, description: description, rationale: rationale, category: category,
             severity: severity, governance: governance, probe: probe, expectations: expectations,
+            governanceExpectations: governanceExpectations,
             remediation: remediation, timeout: timeout, requires: requires, when: when, whenReason: whenReason,
             tags: tags, location: SourceLocation(file: file, mark: mark))
     }
@@ -198,6 +205,33 @@ struct CheckDecoder {
                 if controls.isEmpty { issue(pair.value.mark, "governance.\(pair.key.text) lists no control IDs") }
                 out.append((pair.key.text, controls))
             }
+        }
+        return out
+    }
+
+    /// `governance_expect: {pci-dss: {retention_days: {ge: 365}}}`: expectations added when the run selects the
+    /// framework. The check must be tagged with that framework, or the selection could never reach it.
+    mutating func decodeGovernanceExpect(
+        _ node: YAMLNode, spec: ProbeSpec, named: [String], tagged: [(framework: String, controls: [String])]
+    ) -> [(framework: String, expectations: [Expectation])] {
+        guard case .mapping(let pairs, _) = node else {
+            issue(node.mark, "governance_expect must be a mapping of framework to expectations, found \(node.kindDescription)")
+            return []
+        }
+        let frameworks = GovernanceFramework.allCases.map(\.rawValue)
+        var out: [(framework: String, expectations: [Expectation])] = []
+        for pair in pairs {
+            guard frameworks.contains(pair.key.text) else {
+                unknownKey(pair.key, in: "governance_expect", known: frameworks)
+                continue
+            }
+            guard tagged.contains(where: { $0.framework == pair.key.text }) else {
+                issue(pair.key.mark, "governance_expect.\(pair.key.text): the check has no \(pair.key.text) controls in 'governance'",
+                    hint: "tag the check with the \(pair.key.text) controls these expectations give evidence for")
+                continue
+            }
+            let expectations = decodeExpect(pair.value, spec: spec, named: named)
+            if !expectations.isEmpty { out.append((pair.key.text, expectations)) }
         }
         return out
     }

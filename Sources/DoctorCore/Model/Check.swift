@@ -11,6 +11,9 @@ public final class Check: Sendable {
     public let governance: [(framework: String, controls: [String])]
     public let probe: ProbeInvocation
     public let expectations: [Expectation]
+    /// Expectations that also apply when the run selects a framework (`governance_expect`): a control of that
+    /// framework may ask more than the check's own `expect` (PCI DSS 10.5.1 keeps audit logs 12 months).
+    public let governanceExpectations: [(framework: String, expectations: [Expectation])]
     public let remediation: String?
     /// Seconds; nil means the catalog's or the run's default.
     public let timeout: Double?
@@ -25,7 +28,8 @@ public final class Check: Sendable {
     public init(
         id: String, title: String, description: String? = nil, rationale: String? = nil, category: String,
         severity: Severity, governance: [(framework: String, controls: [String])] = [], probe: ProbeInvocation,
-        expectations: [Expectation] = [], remediation: String? = nil, timeout: Double? = nil, requires: [String] = [],
+        expectations: [Expectation] = [], governanceExpectations: [(framework: String, expectations: [Expectation])] = [],
+        remediation: String? = nil, timeout: Double? = nil, requires: [String] = [],
         when: [WhenCondition] = [], whenReason: String? = nil, tags: [String] = [], location: SourceLocation
     ) {
         self.id = id
@@ -37,6 +41,7 @@ public final class Check: Sendable {
         self.governance = governance
         self.probe = probe
         self.expectations = expectations
+        self.governanceExpectations = governanceExpectations
         self.remediation = remediation
         self.timeout = timeout
         self.requires = requires
@@ -44,7 +49,16 @@ public final class Check: Sendable {
         self.whenReason = whenReason
         self.tags = tags
         self.location = location
-        self.wanted = expectations.map(\.observation)
+        var wanted = expectations.map(\.observation)
+        for entry in governanceExpectations {
+            for expectation in entry.expectations where !wanted.contains(expectation.observation) { wanted.append(expectation.observation) }
+        }
+        self.wanted = wanted
+    }
+
+    /// The expectations that apply when the run selects `frameworks` (empty: no governance selection).
+    public func expectations(selecting frameworks: Set<String>) -> [Expectation] {
+        expectations + governanceExpectations.filter { frameworks.contains($0.framework) }.flatMap(\.expectations)
     }
 
     public func controls(for framework: String) -> [String] {

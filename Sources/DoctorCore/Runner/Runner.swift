@@ -24,13 +24,19 @@ public struct RunOptions: Sendable {
     /// `--deadline`: the whole run's time budget.
     public var deadline: Double?
     public var variables: Variables
+    /// The frameworks the run was selected for (`--governance`): their `governance_expect` expectations apply.
+    public var frameworks: Set<String>
 
-    public init(jobs: Int = RunOptions.defaultJobs, defaultTimeout: Double = 5, timeoutOverride: Double? = nil, deadline: Double? = nil, variables: Variables = Variables()) {
+    public init(
+        jobs: Int = RunOptions.defaultJobs, defaultTimeout: Double = 5, timeoutOverride: Double? = nil, deadline: Double? = nil,
+        variables: Variables = Variables(), frameworks: Set<String> = []
+    ) {
         self.jobs = jobs
         self.defaultTimeout = defaultTimeout
         self.timeoutOverride = timeoutOverride
         self.deadline = deadline
         self.variables = variables
+        self.frameworks = frameworks
     }
 
     /// Twice the number of online processors.
@@ -215,7 +221,7 @@ public struct Runner: Sendable {
             for parameter in check.probe.parameters {
                 resolvedParameters[parameter.name] = try parameter.value.resolve(variables, field: "probe.\(parameter.name)")
             }
-            for expectation in check.expectations { expectations.append(try expectation.resolve(variables)) }
+            for expectation in check.expectations(selecting: options.frameworks) { expectations.append(try expectation.resolve(variables)) }
         } catch {
             return result(.error, Runner.describe(error, check))
         }

@@ -109,8 +109,8 @@ public struct ProbeOutput: Sendable {
         self.skipReason = skipReason
     }
 
-    public static func single(_ values: ObservedValues) -> ProbeOutput {
-        ProbeOutput(observations: [Observation(values: values)])
+    public static func single(_ values: ObservedValues, missing reason: String? = nil) -> ProbeOutput {
+        ProbeOutput(observations: [Observation(values: values, missingReason: reason)])
     }
 }
 
@@ -162,6 +162,13 @@ public struct ObservedValues: Sendable, ExpressibleByDictionaryLiteral, Sequence
     }
 
     public var count: Int { pairs.count }
+
+    /// These values with `other`'s added, `other` winning on a shared name.
+    public func merging(_ other: ObservedValues) -> ObservedValues {
+        var out = self
+        for (name, value) in other { out[name] = value }
+        return out
+    }
 
     public func makeIterator() -> IndexingIterator<[(name: String, value: Value)]> { pairs.makeIterator() }
 }

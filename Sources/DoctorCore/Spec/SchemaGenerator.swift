@@ -65,6 +65,11 @@ public struct SchemaGenerator: Sendable {
                 ("path_exists", text), ("path_absent", text), ("reason", text),
             ])),
         ])
+        let governanceExpect: JSONValue = .object([
+            ("type", "object"), ("additionalProperties", false),
+            ("description", "Expectations added when the run selects the framework (--governance); the check must carry that framework's controls."),
+            ("properties", .object(GovernanceFramework.allCases.map { ($0.rawValue, .object([("type", "object")])) })),
+        ])
         let properties: [(String, JSONValue)] = [
             ("id", .object([("type", "string"), ("pattern", .string(SchemaGenerator.idPattern)), ("description", "Unique across the catalog and stable.")])),
             ("title", text), ("description", text), ("rationale", text),
@@ -73,6 +78,7 @@ public struct SchemaGenerator: Sendable {
             ("governance", governance),
             ("probe", probe),
             ("expect", .object([("type", "object"), ("description", "Expectations on the probe's observations; see the probe's page.")])),
+            ("governance_expect", governanceExpect),
             ("remediation", text),
             ("timeout", SchemaGenerator.type(.duration)),
             ("requires", SchemaGenerator.type(.oneOrMany(.string))),
@@ -85,7 +91,10 @@ public struct SchemaGenerator: Sendable {
                     ("required", ["probe"]),
                     ("properties", .object([("probe", .object([("properties", .object([("type", .object([("const", .string(probe.spec.type))]))]))]))])),
                 ])),
-                ("then", .object([("properties", .object([("expect", ref("expect.\(probe.spec.type)"))]))])),
+                ("then", .object([("properties", .object([
+                    ("expect", ref("expect.\(probe.spec.type)")),
+                    ("governance_expect", .object([("additionalProperties", ref("expect.\(probe.spec.type)"))])),
+                ]))])),
             ])
         }
         return .object([

@@ -22,24 +22,37 @@ public struct TOMLProbe: Probe {
             is lost), and `deprecated_keys` keys the schema marks deprecated. Files are never followed through \
             a symlink unless `follow_symlinks` is set (NixOS links config.toml into the store), and never opened \
             if they are not regular files.
+
+            `select` observes values of the merged configuration, each under its own name: dotted paths as in \
+            the json probe (`crypto.kdf`, `global.logging.level`; `*` takes every element). `defaults` gives the \
+            value the daemons use when no file sets a path (their compiled default), so an unset key is still \
+            judged. `per` names a table whose every member is a subject of its own, with `select` relative to \
+            the member: `per: profiles` with `select: [audit.retention_days]` judges every profile, and names \
+            it in the message. The merge is Open Sesame's: tables merge key by key, any other value of a later \
+            file replaces the earlier one.
             """,
         parameters: [
             ParameterSpec("paths", .list(.string), required: true, "The files in load order; globs allowed."),
             ParameterSpec("schema", .string, "A JSON Schema file to validate with (default: Open Sesame's configuration schema)."),
             ParameterSpec("follow_symlinks", .bool, default: "false", "Read configuration files that are symlinks."),
+            ParameterSpec("select", .list(.string), "Paths of the merged configuration to observe, each under its own name in `expect`."),
+            ParameterSpec("defaults", .map(.dynamic), "The value of a selected path when no file sets it (the daemons' default)."),
+            ParameterSpec("per", .string, "A table of the merged configuration whose every member is a subject (e.g. `profiles`)."),
         ],
         observations: [
             ObservationSpec("files", .list(.string), "The files read, in order."),
             ObservationSpec("valid", .bool, "Every file parsed and no value breaks the schema."),
             ObservationSpec("errors", .list(.string), "Syntax errors and schema violations, with file and line."),
+            ObservationSpec("syntax_errors", .list(.string), "Files that could not be read or parsed, with file:line:col: the errors before any schema."),
             ObservationSpec("unknown_keys", .list(.string), "Keys the schema does not know, with file and line."),
             ObservationSpec("deprecated_keys", .list(.string), "Keys the schema marks deprecated, with file and line."),
             ObservationSpec("config_version", .integer, "The highest `config_version` of the files."),
         ],
+        namedObservations: "select",
         defaultExpect: "{errors: {empty: true}, unknown_keys: {warn_if: {empty: false}}, deprecated_keys: {warn_if: {empty: false}}}",
         examples: [
             ProbeExample("The configuration is valid", """
-                id: config-valid
+                id: config-schema-valid
                 title: The Open Sesame configuration parses and validates
                 category: configuration
                 severity: high
@@ -52,17 +65,48 @@ public struct TOMLProbe: Probe {
                   unknown_keys: {warn_if: {empty: false}}
                   deprecated_keys: {warn_if: {empty: false}}
                 """),
+            ProbeExample("Every profile keeps its audit log long enough", """
+                id: config-audit-retention
+                title: Every profile keeps an audit log for at least 90 days
+                category: configuration
+                severity: medium
+                governance: {pci-dss: ["10.5.1"]}
+                probe:
+                  type: toml
+                  paths: ["${HOME}/.config/pds/config.toml", "${HOME}/.config/pds/config.d/*.toml"]
+                  per: profiles
+                  select: [audit.enabled, audit.retention_days]
+                  defaults: {audit.enabled: true, audit.retention_days: 90}
+                expect:
+                  audit.enabled: true
+                  audit.retention_days: {ge: 90}
+                governance_expect:
+                  pci-dss: {audit.retention_days: {ge: 365}}
+                """),
         ])
 
     let paths: [String]
     let schemaPath: String?
     let follow: Bool
+    let select: [String]
+    let defaults: [String: Value]
+    let per: String?
 
     public init(parameters: Parameters) throws(ProbeError) {
         paths = parameters.strings("paths") ?? []
         guard !paths.isEmpty else { throw ProbeError("'paths' is empty") }
         schemaPath = parameters.string("schema")
         follow = parameters.bool("follow_symlinks") ?? false
+        select = parameters.strings("select") ?? []
+        var defaults: [String: Value] = [:]
+        for pair in parameters["defaults"]?.asList ?? [] {
+            guard let items = pair.asList, items.count == 2, let path = items[0].asString else { continue }
+            guard select.contains(path) else { throw ProbeError("the default for '\(path)' is for a path 'select' does not name") }
+            defaults[path] = items[1]
+        }
+        self.defaults = defaults
+        per = parameters.string("per")
+        if per != nil && select.isEmpty { throw ProbeError("'per' needs paths to observe in 'select'") }
     }
 
     static let defaultSchema: JSONAny? = try? JSONDecoder().decode(JSONAny.self, from: Data(PDSConfigSchema.text.utf8))
@@ -81,41 +125,21 @@ public struct TOMLProbe: Probe {
             schema = embedded
         }
         let validator = SchemaValidator(schema: schema)
-        var files: [String] = []
-        for path in paths {
-            if path.contains(where: { "*?[".contains($0) }) {
-                files += try FileSystem.glob(path, deadline: context.deadline).get()
-            } else if case .success = FileSystem.info(path, follow: false) {
-                files.append(path)
-            }
-        }
-        var errors: [String] = [], unknown: [String] = [], deprecated: [String] = []
+        let files = try TOMLProbe.expand(paths, deadline: context.deadline)
+        var errors: [String] = [], unknown: [String] = [], deprecated: [String] = [], syntax: [String] = []
         var version: Int64?
+        var merged = JSONAny.object([])
         for file in files {
             if Task.isCancelled { throw ProbeError("cancelled") }
-            let bytes: [UInt8]
-            let read = follow ? FileSystem.readSmall(Self.resolved(file), limit: 16 << 20) : FileSystem.readSmall(file, limit: 16 << 20)
-            switch read {
-            case .success(let data): bytes = data
-            case .failure(let error):
-                errors.append("\(file): \(error.message)")
-                continue
-            }
-            guard let text = String(validating: bytes, as: UTF8.self) else {
-                errors.append("\(file): not valid UTF-8")
-                continue
-            }
-            let table: TOMLTable
-            do {
-                table = try TOMLTable(string: text)
-            } catch let error as TOMLParseError {
-                errors.append("\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
-                continue
-            } catch {
-                errors.append("\(file): \(error)")
+            let text: String, table: TOMLTable
+            switch TOMLProbe.parse(file, follow: follow) {
+            case .success(let parsed): (text, table) = parsed
+            case .failure(let problem):
+                syntax.append(problem.message)
                 continue
             }
             let document = TOMLProbe.convert(table)
+            merged = merged.merging(document)
             if case .int(let declared)? = document.member("config_version") { version = max(version ?? declared, declared) }
             let lines = TOMLLines(text)
             for issue in validator.validate(document) {
@@ -128,14 +152,90 @@ public struct TOMLProbe: Probe {
                 }
             }
         }
+        errors = syntax + errors
         var values: ObservedValues = [
             "files": .list(files.map { .string($0) }), "valid": .bool(errors.isEmpty),
-            "errors": .list(errors.map { .string($0) }), "unknown_keys": .list(unknown.map { .string($0) }),
+            "errors": .list(errors.map { .string($0) }), "syntax_errors": .list(syntax.map { .string($0) }), "unknown_keys": .list(unknown.map { .string($0) }),
             "deprecated_keys": .list(deprecated.map { .string($0) }),
         ]
         if let version { values["config_version"] = .int(version) }
         let reason = files.isEmpty ? "none of \(paths.joined(separator: ", ")) exists" : nil
-        return ProbeOutput(observations: [Observation(values: values, missingReason: reason)])
+        guard let per else {
+            let (selected, unset) = selected(in: merged)
+            values = values.merging(selected)
+            let reasons = [reason].compactMap { $0 } + unset.map { "no file sets \($0)" }
+            return ProbeOutput(observations: [Observation(values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
+        }
+        let table = per.split(separator: ".").map(String.init)
+        guard case .object(let members)? = merged.node(at: table), !members.isEmpty else {
+            return ProbeOutput(observations: [Observation(values: values, missingReason: "the configuration has no [\(per)] members")])
+        }
+        return ProbeOutput(observations: members.map { name, member in
+            let (selected, unset) = selected(in: member)
+            let reasons = unset.map { "no file sets \(per).\(name).\($0)" }
+            return Observation(
+                subject: "\(per).\(name)", values: values.merging(selected),
+                missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))
+        })
+    }
+
+    /// The `select` paths found in `document`, with `defaults` for the ones no file sets, and the paths unset.
+    func selected(in document: JSONAny) -> (ObservedValues, [String]) {
+        var values: ObservedValues = [:]
+        var unset: [String] = []
+        for path in select {
+            if let found = document.select(path.split(separator: ".").map(String.init)) {
+                values[path] = found
+            } else if let fallback = defaults[path] {
+                values[path] = fallback
+            } else {
+                unset.append(path)
+            }
+        }
+        return (values, unset)
+    }
+
+    /// The files of `paths` in load order: globs expanded alphabetically, literal paths that do not exist left out.
+    static func expand(_ paths: [String], deadline: ContinuousClock.Instant) throws(ProbeError) -> [String] {
+        var files: [String] = []
+        for path in paths {
+            if path.contains(where: { "*?[".contains($0) }) {
+                files += try FileSystem.glob(path, deadline: deadline).get()
+            } else if case .success = FileSystem.info(path, follow: false) {
+                files.append(path)
+            }
+        }
+        return files
+    }
+
+    /// One configuration file read (a regular file, at most 16 MiB) and parsed; a failure is `file[:line:col]: message`.
+    static func parse(_ file: String, follow: Bool) -> Result<(String, TOMLTable), ProbeError> {
+        let bytes: [UInt8]
+        switch FileSystem.readSmall(follow ? resolved(file) : file, limit: 16 << 20) {
+        case .success(let data): bytes = data
+        case .failure(let error): return .failure(ProbeError("\(file): \(error.message)"))
+        }
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(ProbeError("\(file): not valid UTF-8")) }
+        do {
+            return .success((text, try TOMLTable(string: text)))
+        } catch let error as TOMLParseError {
+            return .failure(ProbeError("\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description)"))
+        } catch {
+            return .failure(ProbeError("\(file): \(error)"))
+        }
+    }
+
+    /// The files of `paths` merged as the daemons merge them, with the files that failed to parse.
+    static func merged(_ paths: [String], deadline: ContinuousClock.Instant) throws(ProbeError) -> (JSONAny, [String]) {
+        var merged = JSONAny.object([])
+        var problems: [String] = []
+        for file in try expand(paths, deadline: deadline) {
+            switch parse(file, follow: false) {
+            case .success(let parsed): merged = merged.merging(convert(parsed.1))
+            case .failure(let problem): problems.append(problem.message)
+            }
+        }
+        return (merged, problems)
     }
 
     static func resolved(_ path: String) -> String {
@@ -166,6 +266,29 @@ extension JSONAny {
     func member(_ name: String) -> JSONAny? {
         if case .object(let members) = self { return members.first { $0.0 == name }?.1 }
         return nil
+    }
+
+    /// The node at a path of member names (no wildcards).
+    func node(at path: [String]) -> JSONAny? {
+        var node = self
+        for name in path {
+            guard let next = node.member(name) else { return nil }
+            node = next
+        }
+        return node
+    }
+
+    /// `later` over `self` as the configuration loader merges files: tables key by key, anything else replaced.
+    func merging(_ later: JSONAny) -> JSONAny {
+        guard case .object(var members) = self, case .object(let overrides) = later else { return later }
+        for (key, value) in overrides {
+            if let index = members.firstIndex(where: { $0.0 == key }) {
+                members[index].1 = members[index].1.merging(value)
+            } else {
+                members.append((key, value))
+            }
+        }
+        return .object(members)
     }
 }
 

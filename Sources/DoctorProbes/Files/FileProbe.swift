@@ -83,7 +83,7 @@ public struct FileProbe: BoundedProbe {
                 remediation: Restart the bus host to regenerate every keypair (systemctl --user restart open-sesame-profile.service).
                 """),
             ProbeExample("Vault salts are 16 random-looking bytes", """
-                id: vault-salt-files
+                id: vault-salt-valid
                 title: Every vault salt is 16 bytes, private, and not a constant
                 category: vault-integrity
                 severity: high

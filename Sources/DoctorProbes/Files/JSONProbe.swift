@@ -32,7 +32,7 @@ public struct JSONProbe: BoundedProbe {
         defaultExpect: "{valid: true}",
         examples: [
             ProbeExample("The vault metadata names known factors", """
-                id: vault-meta-factors
+                id: vault-meta-valid
                 title: Every vault has enrolled factors, all of known kinds
                 category: vault-integrity
                 severity: high

@@ -58,7 +58,7 @@ public struct SQLCipherProbe: Probe {
         defaultExpect: "{encrypted: true, page_aligned: true}",
         examples: [
             ProbeExample("The vault is encrypted at rest", """
-                id: vault-encrypted-at-rest
+                id: vault-db-encrypted
                 title: Every profile's vault is an encrypted SQLCipher file of whole pages
                 category: vault-integrity
                 severity: critical

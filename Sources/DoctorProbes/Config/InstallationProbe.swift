@@ -1,0 +1,135 @@
+public import DoctorCore
+import Foundation
+import TOMLKit
+
+/// Open Sesame's installation identity (`installation.toml`, written by `sesame init`): its UUIDs, and whether
+/// its machine binding names this host.
+public struct InstallationProbe: Probe {
+    public static let spec = ProbeSpec(
+        type: "installation",
+        summary: "The installation identity is well formed and, when bound, bound to this machine.",
+        discussion: """
+            Parses `path` (TOML; never through a symlink, at most 64 KiB). `id` must be a UUID of version 4 and \
+            `namespace` one of version 5, as `sesame init` writes them. When the file has a `[machine_binding]` \
+            table, its `binding_hash` is compared with the lowercase hex BLAKE3 of this host's machine id \
+            (`machine_id`, trimmed of whitespace) followed by the 16 bytes of `id`: a profile directory copied \
+            from another machine gives `binding: mismatch`. A file without the table gives `binding: unbound`.
+
+            The machine id is read, hashed and compared; it is never reported.
+            """,
+        parameters: [
+            ParameterSpec("path", .string, required: true, "The installation file, e.g. `${HOME}/.config/pds/installation.toml`."),
+            ParameterSpec("machine_id", .string, default: "/etc/machine-id", "The file holding this host's machine id."),
+        ],
+        observations: [
+            ObservationSpec("exists", .bool, "The file exists."),
+            ObservationSpec("id", .string, "The installation id."),
+            ObservationSpec("id_valid", .bool, "`id` is a version 4 UUID."),
+            ObservationSpec("namespace_valid", .bool, "`namespace` is a version 5 UUID."),
+            ObservationSpec("binding", .enumeration(["matches", "mismatch", "unbound"]), "The machine binding against this host."),
+            ObservationSpec("binding_type", .string, "`machine_binding.binding_type` (`machine-id`)."),
+        ],
+        defaultExpect: "{id_valid: true, namespace_valid: true, binding: {in: [matches, unbound]}}",
+        examples: [
+            ProbeExample("The installation is this machine's", """
+                id: config-installation-binding
+                title: The installation identity is valid and bound to this machine
+                category: configuration
+                severity: medium
+                probe: {type: installation, path: "${HOME}/.config/pds/installation.toml"}
+                expect:
+                  id_valid: true
+                  namespace_valid: true
+                  binding: {in: [matches, unbound], warn_if: {eq: unbound}}
+                """),
+        ])
+
+    let path: String
+    let machineIDPath: String
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        path = parameters.string("path") ?? ""
+        machineIDPath = parameters.string("machine_id") ?? "/etc/machine-id"
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        let bytes: [UInt8]
+        switch FileSystem.readSmall(path, limit: 64 << 10) {
+        case .success(let data): bytes = data
+        case .failure(let error):
+            let exists: Bool
+            if case .success = FileSystem.info(path, follow: false) { exists = true } else { exists = false }
+            return .single(["exists": .bool(exists)], missing: exists ? error.message : "\(path) does not exist")
+        }
+        var values: ObservedValues = ["exists": .bool(true)]
+        guard let text = String(validating: bytes, as: UTF8.self) else { return .single(values, missing: "\(path) is not UTF-8") }
+        let table: TOMLTable
+        do {
+            table = try TOMLTable(string: text)
+        } catch let error as TOMLParseError {
+            return .single(values, missing: "\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+        } catch {
+            return .single(values, missing: "\(path): \(error)")
+        }
+        let id = table["id"]?.string
+        let idBytes = id.flatMap(InstallationProbe.uuidBytes)
+        values["id_valid"] = .bool(idBytes.map { InstallationProbe.version(of: $0) == 4 } ?? false)
+        if let id { values["id"] = .string(id) }
+        let namespace = table["namespace"]?.string.flatMap(InstallationProbe.uuidBytes)
+        values["namespace_valid"] = .bool(namespace.map { InstallationProbe.version(of: $0) == 5 } ?? false)
+
+        guard let binding = table["machine_binding"]?.table else {
+            values["binding"] = .string("unbound")
+            return .single(values)
+        }
+        if let kind = binding["binding_type"]?.string { values["binding_type"] = .string(kind) }
+        guard let expected = binding["binding_hash"]?.string else {
+            return .single(values, missing: "[machine_binding] has no binding_hash")
+        }
+        guard let idBytes else { return .single(values, missing: "the binding cannot be checked: id is not a UUID") }
+        var machineID: [UInt8]
+        switch FileSystem.readSmall(machineIDPath, limit: 4096, follow: true) {
+        case .success(let data): machineID = data
+        case .failure(let error): return .single(values, missing: "the machine id: \(error.message)")
+        }
+        defer { for index in machineID.indices { machineID[index] = 0 } }
+        let trimmed = Array(machineID.drop { InstallationProbe.isSpace($0) }.reversed().drop { InstallationProbe.isSpace($0) }.reversed())
+        guard !trimmed.isEmpty else { return .single(values, missing: "\(machineIDPath) is empty") }
+        let digest = Blake3.hash(trimmed + idBytes).map { String(format: "%02x", $0) }.joined()
+        values["binding"] = .string(digest == expected.lowercased() ? "matches" : "mismatch")
+        return .single(values)
+    }
+
+    static func isSpace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x0A || byte == 0x0D || byte == 0x09 }
+
+    /// The 16 bytes of a UUID in its canonical 8-4-4-4-12 form; nil for anything else.
+    static func uuidBytes(_ text: String) -> [UInt8]? {
+        let groups = text.split(separator: "-", omittingEmptySubsequences: false)
+        guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return nil }
+        let hex = Array(groups.joined().utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(16)
+        var index = 0
+        while index < hex.count {
+            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else { return nil }
+            out.append(high << 4 | low)
+            index += 2
+        }
+        return out
+    }
+
+    static func hexValue(_ byte: UInt8) -> UInt8? {
+        switch byte {
+        case 48...57: byte - 48
+        case 97...102: byte - 87
+        case 65...70: byte - 55
+        default: nil
+        }
+    }
+
+    /// The version nibble; 0 unless the variant is RFC 4122's.
+    static func version(of bytes: [UInt8]) -> Int {
+        guard bytes[8] & 0xC0 == 0x80 else { return 0 }
+        return Int(bytes[6] >> 4)
+    }
+}

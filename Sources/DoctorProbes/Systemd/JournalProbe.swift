@@ -1,0 +1,158 @@
+import CSystemd
+public import DoctorCore
+import Foundation
+
+/// Counts recent journal entries that match fields (libsystemd's sd-journal, reading the journal files directly).
+public struct JournalProbe: Probe {
+    public static let spec = ProbeSpec(
+        type: "journal",
+        summary: "Recent journal entries matching fields are counted: failed handshakes, degraded secure memory.",
+        discussion: """
+            Opens the journal with libsystemd's sd-journal, as `journalctl` does, and counts the entries of the \
+            last `since` that match: `user_unit` (a user service: `_SYSTEMD_USER_UNIT` and this user's `_UID`, \
+            as `journalctl --user -u`), `unit` (a system service: `_SYSTEMD_UNIT`), and `fields`, each field one \
+            value or a list of values (any of them). Values of one field are alternatives; different fields must \
+            all match.
+
+            `scope` picks the journal files: `user` (this user's and the system's, local only: what `journalctl \
+            --user` reads), `system`, or `all`; `directory` reads the journal files of a directory instead (a \
+            journal copied off a host, or `/var/log/journal/<machine-id>`). A host where no journal entries can \
+            be read at all (no journald, or a user outside the `systemd-journal` group with no journal of \
+            their own) is not applicable: the check is skipped with the reason, not passed on an empty count.
+
+            `last_message` is the newest matching entry's MESSAGE, cut at 200 characters with control \
+            characters replaced; the rest of the entry is never reported. Counting stops at `max_entries` and \
+            honours the check's deadline.
+            """,
+        parameters: [
+            ParameterSpec("user_unit", .string, "A user service whose entries to count, e.g. `open-sesame-profile.service`."),
+            ParameterSpec("unit", .string, "A system service whose entries to count."),
+            ParameterSpec("fields", .map(.oneOrMany(.string)), "Journal fields and the values to match, e.g. `{EVENT_TYPE: handshake-failed}`."),
+            ParameterSpec("since", .duration, default: "1h", "How far back to count."),
+            ParameterSpec("scope", .enumeration(["user", "system", "all"]), default: "user", "Which journal files to read."),
+            ParameterSpec("directory", .string, "Read the journal files of this directory instead."),
+            ParameterSpec("max_entries", .integer, default: "100000", "Stop counting after this many matches."),
+        ],
+        observations: [
+            ObservationSpec("count", .integer, "Matching entries in the window."),
+            ObservationSpec("last_message", .string, "The newest matching entry's MESSAGE (at most 200 characters)."),
+            ObservationSpec("last_age", .duration, "How long ago the newest matching entry was logged."),
+        ],
+        defaultExpect: "{count: 0}",
+        examples: [
+            ProbeExample("No failed handshakes in the last hour", """
+                id: ipc-auth-failures-recent
+                title: No failed bus handshakes in the last hour
+                category: ipc-connectivity
+                severity: medium
+                probe:
+                  type: journal
+                  user_unit: open-sesame-profile.service
+                  fields: {EVENT_TYPE: handshake-failed}
+                  since: 1h
+                expect: {count: {warn_if: {gt: 0}}}
+                """),
+        ])
+
+    let matches: [(field: String, values: [String])]
+    let since: Double
+    let flags: Int32
+    let directory: String?
+    let maximum: Int64
+
+    public init(parameters: Parameters) throws(ProbeError) {
+        var matches: [(field: String, values: [String])] = []
+        if let unit = parameters.string("user_unit") {
+            matches.append(("_SYSTEMD_USER_UNIT", [unit]))
+            matches.append(("_UID", [String(getuid())]))
+        }
+        if let unit = parameters.string("unit") { matches.append(("_SYSTEMD_UNIT", [unit])) }
+        for pair in parameters["fields"]?.asList ?? [] {
+            guard let items = pair.asList, items.count == 2, let field = items[0].asString else { continue }
+            let values = items[1].asList?.compactMap(\.asString) ?? items[1].asString.map { [$0] } ?? []
+            guard JournalProbe.isFieldName(field) else {
+                throw ProbeError("'\(field)' is not a journal field name (upper-case letters, digits and '_', not starting with a digit)")
+            }
+            if values.isEmpty { throw ProbeError("fields.\(field) lists no values") }
+            matches.append((field, values))
+        }
+        guard !matches.isEmpty else { throw ProbeError("give at least one of 'user_unit', 'unit' or 'fields': counting every entry is not a check") }
+        self.matches = matches
+        since = parameters.double("since") ?? 3600
+        switch parameters.string("scope") ?? "user" {
+        case "system": flags = Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM)
+        case "all": flags = Int32(SD_JOURNAL_LOCAL_ONLY)
+        default: flags = Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_CURRENT_USER | SD_JOURNAL_SYSTEM)
+        }
+        directory = parameters.string("directory")
+        maximum = max(1, parameters.int("max_entries") ?? 100_000)
+    }
+
+    static func isFieldName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(48...57).contains(first), name.utf8.count <= 64 else { return false }
+        return name.utf8.allSatisfy { (65...90).contains($0) || (48...57).contains($0) || $0 == 95 }
+    }
+
+    public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
+        var journal: OpaquePointer?
+        let opened = directory.map { sd_journal_open_directory(&journal, $0, 0) } ?? sd_journal_open(&journal, flags)
+        guard opened >= 0, let journal else {
+            throw ProbeError("cannot open the journal\(directory.map { " in \($0)" } ?? ""): \(String(cString: strerror(-opened)))")
+        }
+        defer { sd_journal_close(journal) }
+
+        var oldest: UInt64 = 0, newest: UInt64 = 0
+        if sd_journal_get_cutoff_realtime_usec(journal, &oldest, &newest) <= 0 {
+            let source = directory.map { "no journal entries in \($0)" }
+                ?? "no journal entries are readable here (no journald, or uid \(getuid()) may not read the journal: add it to the systemd-journal group)"
+            return ProbeOutput(observations: [], skipReason: source)
+        }
+        for (index, match) in matches.enumerated() {
+            if index > 0 { sd_journal_add_conjunction(journal) }
+            for value in match.values {
+                let entry = Array("\(match.field)=\(value)".utf8)
+                let rc = entry.withUnsafeBytes { sd_journal_add_match(journal, $0.baseAddress, $0.count) }
+                if rc < 0 { throw ProbeError("the match \(match.field)=\(value): \(String(cString: strerror(-rc)))") }
+            }
+        }
+        let now = Date().timeIntervalSince1970
+        let start = UInt64(max(0, (now - since) * 1_000_000))
+        let seek = sd_journal_seek_realtime_usec(journal, start)
+        if seek < 0 { throw ProbeError("seeking the journal: \(String(cString: strerror(-seek)))") }
+
+        var count: Int64 = 0
+        var lastTime: UInt64 = 0
+        var lastMessage: String?
+        while count < maximum {
+            let step = sd_journal_next(journal)
+            if step < 0 { throw ProbeError("reading the journal: \(String(cString: strerror(-step)))") }
+            if step == 0 { break }
+            var time: UInt64 = 0
+            guard sd_journal_get_realtime_usec(journal, &time) >= 0, time >= start else { continue }
+            count += 1
+            if time >= lastTime {
+                lastTime = time
+                lastMessage = JournalProbe.message(journal)
+            }
+            if count & 1023 == 0 {
+                if Task.isCancelled { throw ProbeError("cancelled") }
+                if ContinuousClock.now >= context.deadline { throw ProbeError("the deadline passed after counting \(count) entries") }
+            }
+        }
+        var values: ObservedValues = ["count": .int(count)]
+        if let lastMessage { values["last_message"] = .string(lastMessage) }
+        if count > 0 { values["last_age"] = .double(max(0, now - Double(lastTime) / 1_000_000)) }
+        return .single(values)
+    }
+
+    /// The current entry's MESSAGE, cut at 200 characters, control characters shown as U+FFFD.
+    static func message(_ journal: OpaquePointer) -> String? {
+        var data: UnsafeRawPointer?
+        var length = 0
+        guard sd_journal_get_data(journal, "MESSAGE", &data, &length) >= 0, let data, length > 8 else { return nil }
+        let bytes = UnsafeRawBufferPointer(start: data + 8, count: min(length - 8, 800))
+        let text = String(decoding: bytes, as: UTF8.self)
+        let cleaned = String(text.unicodeScalars.prefix(200).map { $0.value < 0x20 || $0.value == 0x7F ? "\u{FFFD}" : Character($0) })
+        return cleaned
+    }
+}
