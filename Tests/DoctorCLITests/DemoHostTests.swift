@@ -39,7 +39,7 @@ import Testing
         let result = try demo(["--format", "text", "--format", "json=\(json)", "--format", "prometheus=\(prom)"])
         let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
         let checks = report?["checks"] as? [[String: Any]] ?? []
-        #expect(checks.count == 51, "\(result.stdout)")
+        #expect(checks.count == 60, "\(result.stdout)")
         var statuses: [String: String] = [:]
         for check in checks { statuses[check["id"] as? String ?? ""] = check["status"] as? String }
         // Not passing, each for a stated reason that belongs to the machine or the demo, not to the host's state.
@@ -53,6 +53,17 @@ import Testing
         if FileManager.default.fileExists(atPath: "/sys/kernel/security/lsm") { expected["platform-lsm-landlock"] = nil }
         if FileManager.default.fileExists(atPath: "/proc/sys/kernel/yama/ptrace_scope") { expected["platform-ptrace-scope"] = nil }
         expected["platform-runtime-dir-set"] = "warn"  // the demo's runtime directory is under /tmp
+        // A machine without a machine id gets an unbound installation, which warns.
+        if !FileManager.default.fileExists(atPath: "/etc/machine-id") { expected["config-installation-binding"] = "warn" }
+        // Both depend on the machine: a journal this user can read, and a SQLCipher that opens SQLCipher 4 vaults.
+        for id in ["ipc-auth-failures-recent", "vault-cipher-integrity"] {
+            expected[id] = nil
+            #expect(statuses[id] == "pass" || statuses[id] == "skip", "\(id) is \(statuses[id] ?? "missing")")
+        }
+        let messages = Dictionary(uniqueKeysWithValues: checks.map { ($0["id"] as? String ?? "", $0["message"] as? String ?? "") })
+        if statuses["vault-cipher-integrity"] == "skip" {
+            #expect(messages["vault-cipher-integrity"]?.contains("needs SQLCipher ≥ 4") == true, "\(messages["vault-cipher-integrity"] ?? "")")
+        }
         if DemoHostTests.memlockLimit() < 64 << 20 { expected["crypto-mlock-available"] = "fail" }
         for (id, status) in statuses where expected[id] != nil {
             #expect(status == expected[id], "\(id) is \(status), expected \(expected[id] ?? "")")
@@ -87,10 +98,36 @@ import Testing
         #expect(ran.subtracting(requirements) == tagged, "ran \(ran.sorted()), tagged \(tagged.sorted())")
     }
 
+    /// `governance_expect`: selecting a framework holds a check to that framework's bar. The healthy host's
+    /// leading-edge crypto passes a plain run and fails under STIG (FIPS-approved algorithms), and its 365- and
+    /// 400-day audit retention meets PCI DSS 10.5.1.
+    @Test func aSelectedFrameworkAppliesItsOwnExpectations() throws {
+        let directory = TemporaryDirectory(prefix: "doctor-demo-test")
+        func results(_ arguments: [String], _ name: String) throws -> [String: (status: String, message: String)] {
+            let json = directory.path + "/\(name).json"
+            _ = try demo(arguments + ["--format", "json=\(json)"])
+            let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+            var out: [String: (status: String, message: String)] = [:]
+            for check in report?["checks"] as? [[String: Any]] ?? [] {
+                out[check["id"] as? String ?? ""] = (check["status"] as? String ?? "", check["message"] as? String ?? "")
+            }
+            return out
+        }
+        let plain = try results([], "plain"), stig = try results(["--governance", "stig"], "stig")
+        let pci = try results(["--governance", "pci-dss"], "pci")
+        #expect(plain["crypto-algorithm-profile"]?.status == "pass")
+        let underSTIG = stig["crypto-algorithm-profile"]
+        #expect(underSTIG?.status == "fail", "\(underSTIG.map { $0.message } ?? "missing")")
+        #expect(underSTIG?.message.contains("crypto.kdf is argon2id, expected == pbkdf2-sha256") == true, "\(underSTIG?.message ?? "")")
+        #expect(underSTIG?.message.contains("crypto.minimum_peer_profile is leading-edge, expected == governance-compatible") == true)
+        #expect(pci["crypto-algorithm-profile"]?.status == "pass")  // no PCI DSS bar beyond the plain one
+        for run in [plain, stig, pci] { #expect(run["config-audit-retention"]?.status == "pass") }
+    }
+
     @Test func theBrokenHostFailsExactlyTheMatchingChecks() throws {
         let (status, results) = try variant("DEMO_BROKEN")
         #expect(status == 2)
-        // 17 defects; each is caught by its checks, with a message that names it.
+        // 22 defects; each is caught by its checks, with a message that names it.
         let caught: [String: (String, String)] = [
             "crypto-key-file-perms": ("fail", "daemon-wm.key: mode is 0644, expected == 0600"),
             "crypto-daemon-key-checksums": ("fail", "daemon-input.key: checksum is mismatch"),
@@ -106,7 +143,13 @@ import Testing
             "vault-db-file-perms": ("fail", "default.db: mode is 0644"),
             "vault-factor-blobs-valid": ("fail", "default.password-wrap: size is 60 B, expected == 61 B"),
             "config-deprecated-keys": ("fail", "global.logging.colour"),
-            "config-schema-valid": ("warn", "global.logging.colour"),
+            "config-schema-valid": ("fail", "config.d/50-local.toml:2:24: "),
+            "config-toml-parses": ("fail", "config.d/50-local.toml:2:24: "),
+            "ipc-noise-ik-handshake": ("fail", "is bus.pub the server's current key?"),
+            "config-installation-binding": ("fail", "binding is mismatch"),
+            "vault-factors-match-config": ("fail", "work: consistent is false"),
+            "config-audit-retention": ("fail", "profiles.work: audit.enabled is false, expected == true"),
+            "crypto-algorithm-profile": ("warn", "crypto.noise_cipher is aes-gcm (warn if != chacha-poly)"),
             "config-sensitive-file-perms": ("fail", "installation.toml: mode is 0644"),
             "config-legacy-files": ("fail", "secrets.salt"),
             "daemon-headless-aux-active": ("fail", "open-sesame-launcher.service: ActiveState is failed, expected == active"),
@@ -132,7 +175,7 @@ import Testing
         #expect(status == 2)
         #expect(results["ipc-socket-owner-process"]?.status == "fail")
         #expect(results["ipc-socket-owner-process"]?.message.hasPrefix("stale socket: nothing is listening on ") == true, "\(results["ipc-socket-owner-process"]?.message ?? "")")
-        let dependents = ["daemon-status-rpc", "ipc-roundtrip-latency", "ipc-wire-version", "vault-lock-state"]
+        let dependents = ["ipc-noise-ik-handshake", "daemon-status-rpc", "ipc-roundtrip-latency", "ipc-wire-version", "vault-lock-state"]
         for id in dependents {
             #expect(results[id]?.status == "skip" && results[id]?.message == "requires 'ipc-socket-owner-process', which is fail", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
         }

@@ -67,4 +67,60 @@ import Testing
         let coverage = try doctor(["coverage", "--catalog", repoRoot + "/checks", "--governance", "stig"])
         #expect(coverage.stdout.contains("DISA STIG / SRG ASD STIG V6R1 + GPOS SRG V3R2:"), "\(coverage.stdout.prefix(300))")
     }
+
+    /// `governance_expect`: a framework's extra bar applies only when the run selects that framework; the check
+    /// must carry the framework's controls; mistakes are catalog errors at their line.
+    @Test func governanceExpectationsApplyOnlyWhenTheirFrameworkIsSelected() throws {
+        let scratch = Scratch()
+        scratch.write("governance/pci-dss.yaml", """
+            schema: 1
+            framework: {id: pci-dss, name: PCI DSS, publisher: PCI SSC, version: 4.0.1}
+            controls:
+              - {id: "10.5.1", title: Audit history is retained for 12 months}
+            """)
+        scratch.write("config.toml", "[profiles.default.audit]\nretention_days = 120\n[profiles.work]\ncolor = \"red\"\n")
+        let check = """
+            - id: retention
+              title: Audit retention
+              category: configuration
+              severity: medium
+              governance: {pci-dss: ["10.5.1"]}
+              probe:
+                type: toml
+                paths: ["\(scratch.path)/config.toml"]
+                per: profiles
+                select: [audit.retention_days]
+                defaults: {audit.retention_days: 90}
+              expect: {audit.retention_days: {ge: 90}}
+              governance_expect:
+                pci-dss: {audit.retention_days: {ge: 365}}
+
+            """
+        scratch.write("checks/checks.yaml", check)
+        let catalog = scratch.path + "/checks"
+        let plain = try doctor(["run", "--catalog", catalog, "--format", "json"])
+        #expect(plain.status == 0, "\(plain.stdout) \(plain.stderr)")
+        let pci = try doctor(["run", "--catalog", catalog, "--governance", "pci-dss", "--format", "json"])
+        #expect(pci.status == 2)
+        let checks = (try JSONSerialization.jsonObject(with: Data(pci.stdout.utf8)) as? [String: Any])?["checks"] as? [[String: Any]]
+        let message = checks?.first?["message"] as? String ?? ""
+        // Both profiles are judged, the one that sets nothing by the daemons' default.
+        #expect(message == "profiles.default: audit.retention_days is 120, expected >= 365; profiles.work: audit.retention_days is 90, expected >= 365", "\(message)")
+        let explain = try doctor(["explain", "retention", "--catalog", catalog])
+        #expect(explain.stdout.contains("with --governance pci-dss, also:\n    audit.retention_days >= 365"), "\(explain.stdout)")
+
+        // A framework the check is not tagged with could never be selected for it.
+        scratch.write("checks/checks.yaml", check.replacingOccurrences(of: "governance: {pci-dss: [\"10.5.1\"]}", with: "governance: {soc2: [CC7.2]}"))
+        let untagged = try doctor(["validate", "--catalog", catalog])
+        #expect(untagged.status == 65)
+        #expect(untagged.stderr.contains("checks.yaml:14:5: error: [retention] governance_expect.pci-dss: the check has no pci-dss controls in 'governance'"), "\(untagged.stderr)")
+        scratch.write("checks/checks.yaml", check.replacingOccurrences(of: "    pci-dss: {audit", with: "    pci: {audit"))
+        let unknown = try doctor(["validate", "--catalog", catalog])
+        #expect(unknown.status == 65)
+        #expect(unknown.stderr.contains("checks.yaml:14:5: error: [retention] unknown key 'pci' in governance_expect"), "\(unknown.stderr)")
+        scratch.write("checks/checks.yaml", check.replacingOccurrences(of: "pci-dss: {audit.retention_days: {ge: 365}}", with: "pci-dss: {audit.retention: {ge: 365}}"))
+        let observation = try doctor(["validate", "--catalog", catalog])
+        #expect(observation.status == 65)
+        #expect(observation.stderr.contains("checks.yaml:14:15: error: [retention] unknown key 'audit.retention'"), "\(observation.stderr)")
+    }
 }

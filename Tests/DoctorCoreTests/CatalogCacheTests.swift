@@ -23,6 +23,9 @@ import Testing
             mode: {within: "0700", ne: "0000"}
             owner: ${UID}
             size: {ge: 1, warn_if: {gt: 64M}, fail_if: {gt: 1G}}
+          governance_expect:
+            stig: {mode: {within: "0600"}}
+            pci-dss: {size: {le: 32}, owner: root}
         - id: other
           title: Other
           category: configuration
@@ -47,7 +50,10 @@ import Testing
             out += "\(check.governance.map { "\($0.framework)=\($0.controls)" })|\(check.tags)|\(check.timeout ?? -1)|\(check.requires)|"
             out += "\(check.when.count)|\(check.whenReason ?? "")|\(check.location)|\(check.probe.type)|"
             out += check.probe.parameters.map { "\($0.name)=\($0.value.text())" }.joined(separator: ",") + "|"
-            out += check.expectations.map { "\($0.observation) \($0.summary) @\($0.mark)" }.joined(separator: ";") + "\n"
+            out += check.expectations.map { "\($0.observation) \($0.summary) @\($0.mark)" }.joined(separator: ";") + "|"
+            out += check.governanceExpectations.map { entry in
+                entry.framework + ":" + entry.expectations.map { "\($0.observation) \($0.summary) @\($0.mark)" }.joined(separator: ";")
+            }.joined(separator: "/") + "\n"
         }
         return out
     }

@@ -25,7 +25,7 @@ BROKEN = {
     "daemon-wm.key is 0644": "crypto-key-file-perms",
     "daemon-input.checksum altered": "crypto-daemon-key-checksums",
     "a leftover daemon-wm.key.tmp": "crypto-no-key-tmp-leftovers",
-    "bus.pub is not the bus's key": "crypto-bus-keypair-valid, daemon-status-rpc, ipc-roundtrip-latency, ipc-wire-version, vault-lock-state",
+    "bus.pub is not the bus's key": "crypto-bus-keypair-valid, ipc-noise-ik-handshake, daemon-status-rpc, ipc-roundtrip-latency, ipc-wire-version, vault-lock-state",
     "audit line 120 altered": "crypto-audit-chain-intact",
     "a 15-byte salt": "vault-salt-valid",
     "work.vault-meta names factor 'retina'": "vault-meta-valid",
@@ -39,6 +39,11 @@ BROKEN = {
     "open-sesame-profile without a watchdog": "daemon-notify-watchdog-configured",
     "open-sesame-secrets with a network": "daemon-secrets-private-network",
     "a dumpable secrets daemon": "crypto-core-dumps-disabled",
+    "installation.toml bound to another machine": "config-installation-binding",
+    "work's configuration asks for all factors; its vault records any": "vault-factors-match-config",
+    "work's audit log disabled": "config-audit-retention",
+    "[crypto] noise_cipher = aes-gcm, which the daemons ignore": "crypto-algorithm-profile (warn)",
+    "config.d/50-local.toml does not parse": "config-toml-parses, config-schema-valid",
 }
 home = os.path.join(root, "home")
 runtime = os.path.join(root, "run")
@@ -97,15 +102,36 @@ retention_days = 365
 [profiles.work.auth]
 mode = "any"
 required = ["password"]
+
+[profiles.work.audit]
+retention_days = 400
 """, 0o600)
-write(os.path.join(cfg, "installation.toml"), f'id = "{uuid.uuid4()}"\nnamespace = "{uuid.uuid4()}"\n', 0o600)
+
+
+def installation(machine_id):
+    """installation.toml as sesame init writes it; bound to `machine_id` when there is one."""
+    ident = uuid.uuid4()
+    text = f'id = "{ident}"\nnamespace = "{uuid.uuid5(uuid.NAMESPACE_DNS, "pds.open-sesame.local")}"\n'
+    if machine_id:
+        digest = blake3(machine_id.strip() + ident.bytes).hexdigest()
+        text += f'\n[machine_binding]\nbinding_hash = "{digest}"\nbinding_type = "machine-id"\n'
+    return text
+
+
+# Bound to this machine when it has a machine id (the check warns on an unbound installation otherwise).
+this_machine = open("/etc/machine-id", "rb").read() if os.path.exists("/etc/machine-id") else b""
+write(os.path.join(cfg, "installation.toml"), installation(this_machine), 0o600)
 subprocess.run([sys.executable, os.path.join(here, "..", "audit", "make_log.py"), os.path.join(cfg, "audit.jsonl"), "200"], check=True)
 os.chmod(os.path.join(cfg, "audit.jsonl"), 0o600)
 
 vaults = os.path.join(cfg, "vaults")
 # Two profiles, each with its vault: the vault checks expand over every profile found.
 for profile in ["default", "work"]:
-    subprocess.run([sys.executable, os.path.join(here, "..", "vault", "make_vault.py"), "v4", os.path.join(vaults, f"{profile}.db"), os.urandom(32).hex()], check=True)
+    vault_key = os.urandom(32).hex()
+    subprocess.run([sys.executable, os.path.join(here, "..", "vault", "make_vault.py"), "v4", os.path.join(vaults, f"{profile}.db"), vault_key], check=True)
+    if profile == "default":
+        # The key an auditor would hand doctor for vault-cipher-integrity (DOCTOR_VAULT_KEY_FILE).
+        write(os.path.join(root, "default-vault.key"), vault_key, 0o600)
     os.chmod(os.path.join(vaults, f"{profile}.db"), 0o600)
     write(os.path.join(vaults, f"{profile}.salt"), os.urandom(16), 0o600)
     write(os.path.join(vaults, f"{profile}.password-wrap"), b"\x01" + os.urandom(60), 0o600)
@@ -147,8 +173,12 @@ if broken:
     os.chmod(os.path.join(vaults, "default.db"), 0o644)
     write(os.path.join(vaults, "default.password-wrap"), b"\x01" + os.urandom(59), 0o600)
     config = open(os.path.join(cfg, "config.toml")).read().replace('level = "info"', 'level = "info"\ncolour = true')
+    config = config.replace('kdf = "argon2id"', 'kdf = "argon2id"\nnoise_cipher = "aes-gcm"')
+    config = config.replace('[profiles.work.auth]\nmode = "any"', '[profiles.work.auth]\nmode = "all"')
+    config = config.replace('[profiles.work.audit]\n', '[profiles.work.audit]\nenabled = false\n')
     write(os.path.join(cfg, "config.toml"), config, 0o600)
-    os.chmod(os.path.join(cfg, "installation.toml"), 0o644)
+    write(os.path.join(cfg, "config.d", "50-local.toml"), "[global]\ndefault_profile = \"work\n", 0o600)
+    write(os.path.join(cfg, "installation.toml"), installation(b"another machine's id"), 0o644)
     write(os.path.join(cfg, "secrets.salt"), os.urandom(16), 0o600)
     for unit in units:
         if unit["Id"] == "open-sesame-launcher.service":
