@@ -81,9 +81,13 @@ extension GeneratedFiles {
             guard !checks.isEmpty else { continue }
             out += "\n## \(category.title) (`\(category.id)`, \(checks.count))\n\n| check | severity | probe | governance | applies when |\n|---|---|---|---|---|\n"
             for check in checks {
-                let controls = check.governance.map { framework, ids in
+                var controls = check.governance.map { framework, ids in
                     "\(governance.framework(framework)?.id ?? framework): " + ids.joined(separator: ", ")
                 }.joined(separator: "; ")
+                for (framework, expectations) in check.governanceExpectations {
+                    let bar = expectations.map { "`\($0.observation) \($0.summary)`" }.joined(separator: ", ")
+                    controls += "<br>under `--governance \(framework)` also \(bar)"
+                }
                 var conditions = check.when.map { ExplainCommand.describe($0) }
                 if !check.requires.isEmpty { conditions.append("after " + check.requires.joined(separator: ", ")) }
                 let title = check.title.replacing("|", with: "\\|")
