@@ -26,6 +26,45 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: scratch.path + "/out").sorted() == ["doctor.prom", "junit.xml", "report.json"])
     }
 
+    /// A destination that is not a regular file is written in place: renaming a temporary file over it would
+    /// turn a device or a pipe into a regular file (it once replaced /dev/null on a benchmark machine). A symlink
+    /// stays a symlink and the file it names gets the report.
+    @Test func devicesPipesAndSymlinksSurviveBeingWritten() throws {
+        let scratch = Scratch()
+        scratch.write("checks.yaml", EndToEndTests.pass)
+        func kind(_ path: String) -> mode_t {
+            var st = stat()
+            return lstat(path, &st) == 0 ? st.st_mode & S_IFMT : 0
+        }
+        // /dev/null through a symlink, so that a regression replaces our link and never the machine's /dev/null.
+        let null = scratch.path + "/null"
+        try FileManager.default.createSymbolicLink(atPath: null, withDestinationPath: "/dev/null")
+        let toNull = try doctor(["run", "--catalog", scratch.path + "/checks.yaml", "--format", "json=\(null)"])
+        #expect(toNull.status == 0, "\(toNull.stderr)")
+        #expect(kind(null) == S_IFLNK && kind("/dev/null") == S_IFCHR)
+        // A FIFO with a reader on the other end gets the whole report, and is still a FIFO.
+        let fifo = scratch.path + "/report.fifo"
+        #expect(mkfifo(fifo, 0o600) == 0)
+        let reader = try ChildProcess(["/bin/sh", "-c", "cat \"$0\" > \"$0.out\"", fifo])
+        let toFIFO = try doctor(["run", "--catalog", scratch.path + "/checks.yaml", "--format", "json=\(fifo)"])
+        #expect(toFIFO.status == 0, "\(toFIFO.stderr)")
+        #expect(reader.wait() == 0)
+        #expect(kind(fifo) == S_IFIFO)
+        let received = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: fifo + ".out"))) as? [String: Any]
+        #expect((received?["summary"] as? [String: Any])?["pass"] as? Int == 1)
+        // A symlink to a regular file: the link stays, its target is replaced with the report.
+        scratch.write("reports/latest.json", "old")
+        let link = scratch.path + "/latest.json"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: scratch.path + "/reports/latest.json")
+        _ = try doctor(["run", "--catalog", scratch.path + "/checks.yaml", "--format", "json=\(link)"])
+        #expect(kind(link) == S_IFLNK)
+        #expect(try String(contentsOfFile: scratch.path + "/reports/latest.json", encoding: .utf8).hasPrefix("{"))
+        // A directory is refused (exit 73, cannot write), never replaced.
+        let directory = try doctor(["run", "--catalog", scratch.path + "/checks.yaml", "--format", "json=\(scratch.path)/reports"])
+        #expect(directory.status == 73 && directory.stderr.contains("is a directory"), "\(directory.status) \(directory.stderr)")
+        #expect(kind(scratch.path + "/reports") == S_IFDIR)
+    }
+
     @Test func ambiguousOrBadSinksAreUsageErrors() throws {
         let scratch = Scratch()
         scratch.write("checks.yaml", EndToEndTests.pass)

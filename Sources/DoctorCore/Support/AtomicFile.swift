@@ -5,7 +5,9 @@ import Darwin
 #endif
 
 /// Writes a file atomically: a temporary file in the same directory, fsync, then rename over the target, so a
-/// reader (node_exporter, a CI step) never sees half a report.
+/// reader (node_exporter, a CI step) never sees half a report. A target that is not a regular file (`/dev/null`,
+/// `/dev/stdout`, a FIFO) is written in place instead: renaming over it would replace the device or the pipe
+/// with a regular file. A symlink to a regular file is followed, and the file it names replaced.
 public enum AtomicFile {
     public struct Failure: Error, Sendable, CustomStringConvertible {
         public var path: String
@@ -20,8 +22,31 @@ public enum AtomicFile {
         private var fd: Int32
         private let mode: mode_t
         private var committed = false
+        /// Writing straight into a device or pipe (no temporary file, no rename).
+        private let inPlace: Bool
 
-        public init(path: String, mode: mode_t = 0o644) throws(Failure) {
+        public init(path requested: String, mode: mode_t = 0o644) throws(Failure) {
+            var path = requested
+            var st = stat()
+            if lstat(requested, &st) == 0 {
+                let kind = st.st_mode & S_IFMT
+                if kind == S_IFLNK, stat(requested, &st) == 0, st.st_mode & S_IFMT == S_IFREG, let target = Writer.resolved(requested) {
+                    path = target
+                } else if kind != S_IFREG {
+                    if stat(requested, &st) == 0, st.st_mode & S_IFMT == S_IFDIR {
+                        throw Failure(path: requested, reason: "is a directory")
+                    }
+                    let fd = open(requested, O_WRONLY | O_CLOEXEC | O_NOCTTY)
+                    guard fd >= 0 else { throw Failure(path: requested, reason: FileBytes.errnoText(errno)) }
+                    self.path = requested
+                    self.mode = mode
+                    self.fd = fd
+                    self.temporary = ""
+                    self.inPlace = true
+                    return
+                }
+            }
+            self.inPlace = false
             self.path = path
             self.mode = mode
             let slash = path.lastIndex(of: "/")
@@ -58,8 +83,22 @@ public enum AtomicFile {
             return nil
         }
 
-        /// fsync, then rename over the target.
+        /// The file a symlink finally names.
+        static func resolved(_ path: String) -> String? {
+            guard let real = realpath(path, nil) else { return nil }
+            defer { free(real) }
+            return String(cString: real)
+        }
+
+        /// fsync, then rename over the target (in place: close).
         public func commit() throws(Failure) {
+            if inPlace {
+                let closed = close(fd) == 0
+                fd = -1
+                committed = true
+                if !closed { throw Failure(path: path, reason: FileBytes.errnoText(errno)) }
+                return
+            }
             fchmod(fd, mode)
             let synced = fsync(fd) == 0
             let closed = close(fd) == 0
@@ -75,7 +114,7 @@ public enum AtomicFile {
         deinit {
             if !committed {
                 if fd >= 0 { close(fd) }
-                unlink(temporary)
+                if !inPlace { unlink(temporary) }
             }
         }
     }
