@@ -48,14 +48,7 @@ struct ListCommand: AsyncParsableCommand {
         json.beginArray("checks")
         for check in checks {
             json.beginObject()
-            json.string("id", check.id)
-            json.string("title", check.title)
-            json.string("category", check.category)
-            json.string("severity", check.severity.rawValue)
-            json.beginObject("governance")
-            for entry in check.governance { json.strings(entry.framework, entry.controls) }
-            json.endObject()
-            json.strings("tags", check.tags)
+            JSONFormatter.identity(check, into: &json)
             json.string("probe", check.probe.type)
             json.strings("requires", check.requires)
             json.string("source", "\(check.location.file):\(check.location.mark)")

@@ -63,10 +63,9 @@ public struct JSONFormatter: ResultFormatter {
         json.endObject()
     }
 
-    /// One check's entry of the report's `checks` array (also what `doctor serve`'s `/events` sends per result).
-    public static func check(_ result: CheckResult, into json: inout JSONWriter) {
-        let check = result.check
-        json.beginObject()
+    /// What names and classifies a check (id, title, category, severity, governance, tags): the start of its
+    /// entry in the report and in `doctor list --format json`.
+    public static func identity(_ check: Check, into json: inout JSONWriter) {
         json.string("id", check.id)
         json.string("title", check.title)
         json.string("category", check.category)
@@ -75,6 +74,13 @@ public struct JSONFormatter: ResultFormatter {
         for entry in check.governance { json.strings(entry.framework, entry.controls) }
         json.endObject()
         json.strings("tags", check.tags)
+    }
+
+    /// One check's entry of the report's `checks` array (also what `doctor serve`'s `/events` sends per result).
+    public static func check(_ result: CheckResult, into json: inout JSONWriter) {
+        let check = result.check
+        json.beginObject()
+        identity(check, into: &json)
         json.string("status", result.status.rawValue)
         json.string("message", result.message)
         json.beginArray("observed")

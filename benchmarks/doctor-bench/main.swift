@@ -109,7 +109,7 @@ if CommandLine.arguments.dropFirst().first == "blake3", CommandLine.arguments.co
     }
     let elapsed = ContinuousClock.now - started
     let seconds = elapsed.seconds
-    print("\(Blake3.hex(hasher.finalize()))  \(total) bytes  \(String(format: "%.3f", seconds)) s  \(String(format: "%.1f", Double(total) / seconds / 1e6)) MB/s")
+    print("\(Hex.encode(hasher.finalize()))  \(total) bytes  \(String(format: "%.3f", seconds)) s  \(String(format: "%.1f", Double(total) / seconds / 1e6)) MB/s")
     exit(0)
 }
 guard CommandLine.arguments.dropFirst().first == "hung" else {

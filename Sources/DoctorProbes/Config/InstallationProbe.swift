@@ -92,10 +92,13 @@ public struct InstallationProbe: Probe {
         case .success(let data): machineID = data
         case .failure(let error): return .single(values, missing: "the machine id: \(error.message)")
         }
-        defer { for index in machineID.indices { machineID[index] = 0 } }
-        let trimmed = Array(machineID.drop { InstallationProbe.isSpace($0) }.reversed().drop { InstallationProbe.isSpace($0) }.reversed())
-        guard !trimmed.isEmpty else { return .single(values, missing: "\(machineIDPath) is empty") }
-        let digest = Blake3.hash(trimmed + idBytes).map { String(format: "%02x", $0) }.joined()
+        defer { NoiseCrypto.wipe(&machineID) }
+        let start = machineID.firstIndex { !InstallationProbe.isSpace($0) } ?? machineID.endIndex
+        let end = machineID.lastIndex { !InstallationProbe.isSpace($0) }.map { $0 + 1 } ?? start
+        guard start < end else { return .single(values, missing: "\(machineIDPath) is empty") }
+        var input = Array(machineID[start..<end]) + idBytes
+        defer { NoiseCrypto.wipe(&input) }
+        let digest = Hex.encode(Blake3.hash(input))
         values["binding"] = .string(digest == expected.lowercased() ? "matches" : "mismatch")
         return .single(values)
     }
@@ -106,25 +109,7 @@ public struct InstallationProbe: Probe {
     static func uuidBytes(_ text: String) -> [UInt8]? {
         let groups = text.split(separator: "-", omittingEmptySubsequences: false)
         guard groups.map(\.count) == [8, 4, 4, 4, 12] else { return nil }
-        let hex = Array(groups.joined().utf8)
-        var out: [UInt8] = []
-        out.reserveCapacity(16)
-        var index = 0
-        while index < hex.count {
-            guard let high = hexValue(hex[index]), let low = hexValue(hex[index + 1]) else { return nil }
-            out.append(high << 4 | low)
-            index += 2
-        }
-        return out
-    }
-
-    static func hexValue(_ byte: UInt8) -> UInt8? {
-        switch byte {
-        case 48...57: byte - 48
-        case 97...102: byte - 87
-        case 65...70: byte - 55
-        default: nil
-        }
+        return Hex.decode(Array(groups.joined().utf8))
     }
 
     /// The version nibble; 0 unless the variant is RFC 4122's.

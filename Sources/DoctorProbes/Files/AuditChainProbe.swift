@@ -182,7 +182,7 @@ struct AuditChainVerifier {
         }
         var hasher = Blake3()
         hasher.update(bytes)
-        previousHash = Blake3.hex(hasher.finalize())
+        previousHash = Hex.encode(hasher.finalize())
         lastSequence = sequence
         entries += 1
     }

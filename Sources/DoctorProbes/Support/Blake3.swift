@@ -230,18 +230,6 @@ public struct Blake3: Sendable {
         hasher.update(data)
         return hasher.finalize()
     }
-
-    /// Lowercase hex of bytes.
-    public static func hex(_ bytes: [UInt8]) -> String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(bytes.count * 2)
-        for byte in bytes {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 15)])
-        }
-        return String(decoding: out, as: UTF8.self)
-    }
 }
 
 extension UInt32 {

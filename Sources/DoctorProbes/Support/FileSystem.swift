@@ -245,6 +245,13 @@ struct FileTargets: Sendable {
         if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
     }
 
+    /// Every file matching `pattern`, at least `minimum` of them.
+    init(pattern: String, minimum: Int64) {
+        path = nil
+        self.pattern = pattern
+        self.minimum = minimum
+    }
+
     /// The files, and a problem when a pattern matches fewer than `min_matches`.
     func resolve(deadline: ContinuousClock.Instant) throws(ProbeError) -> (paths: [String], problems: [String]) {
         if let path { return ([path], []) }

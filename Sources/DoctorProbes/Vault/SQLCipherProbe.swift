@@ -220,13 +220,8 @@ public struct SQLCipherProbe: Probe {
         }
         defer { NoiseCrypto.wipe(&text) }
         while let last = text.last, last == 0x0a || last == 0x0d || last == 0x20 { text.removeLast() }
-        guard text.count == 64, text.allSatisfy(JSONScan.isHex) else {
+        guard text.count == 64, let key = Hex.decode(text) else {
             return .failure(ProbeError("\(source) does not hold a raw key (64 hex digits)"))
-        }
-        var key = [UInt8](repeating: 0, count: 32)
-        for index in 0..<32 {
-            func nibble(_ c: UInt8) -> UInt8 { c <= 0x39 ? c - 0x30 : (c | 0x20) - 0x61 + 10 }
-            key[index] = nibble(text[2 * index]) << 4 | nibble(text[2 * index + 1])
         }
         return .success(key)
     }
@@ -241,7 +236,7 @@ public struct SQLCipherProbe: Probe {
         }
         defer { sqlite3_close_v2(db) }
         // PRAGMA key = "x'<hex>'" in a buffer that is wiped after use; never logged.
-        var statement = Array("PRAGMA key = \"x'".utf8) + Blake3.hex(key).utf8 + Array("'\";".utf8) + [0]
+        var statement = Array("PRAGMA key = \"x'".utf8) + Hex.encode(key).utf8 + Array("'\";".utf8) + [0]
         let keyed = statement.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { sqlite3_exec(db, $0.baseAddress, nil, nil, nil) }
         }

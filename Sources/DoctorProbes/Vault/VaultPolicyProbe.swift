@@ -49,15 +49,14 @@ public struct VaultPolicyProbe: Probe {
                 """),
         ])
 
-    let meta: String
+    let vaults: FileTargets
     let config: [String]
-    let minimum: Int64
 
     public init(parameters: Parameters) throws(ProbeError) {
-        meta = parameters.string("meta") ?? ""
-        config = parameters.strings("config") ?? []
-        minimum = parameters.int("min_matches") ?? 1
+        let meta = parameters.string("meta") ?? ""
         if meta.isEmpty { throw ProbeError("'meta' is empty") }
+        vaults = FileTargets(pattern: meta, minimum: parameters.int("min_matches") ?? 1)
+        config = parameters.strings("config") ?? []
     }
 
     /// A policy, comparable and printable.
@@ -73,8 +72,7 @@ public struct VaultPolicyProbe: Probe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        let files = try FileSystem.glob(meta, deadline: context.deadline).get()
-        var problems = files.count < minimum ? ["\(files.count) vaults match '\(meta)', expected at least \(minimum)"] : []
+        var (files, problems) = try vaults.resolve(deadline: context.deadline)
         let (configuration, configProblems) = try TOMLProbe.merged(config, deadline: context.deadline)
         problems += configProblems.map { "the configuration: \($0)" }
         var observations: [Observation] = []
