@@ -1,5 +1,9 @@
 #!/usr/bin/env python3
-"""Writes governance/{stig,pci-dss,soc2}.yaml from the control tables of ../shared/reference/governance.md
+"""A maintainer's tool, not part of the build or the tests: the governance/ files it writes are committed, and
+nothing reads this script. It needs the project's governance research notes, which live outside the repository
+(../shared/reference/governance.md beside a maintainer's checkout); a user's clone does not have them.
+
+Writes governance/{stig,pci-dss,soc2}.yaml from the control tables of that reference
 (real IDs, DISA titles verbatim, PCI and SOC 2 titles as the reference's own paraphrases). Run it when the
 reference changes; the YAML files are committed.
 

@@ -4,13 +4,6 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-/// `../shared/vectors/` beside the repository.
-let sharedVectors: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<4 { url.deleteLastPathComponent() }
-    return url.path + "/shared/vectors"
-}()
-
 /// Runs a tool with `input` written to a file; its exit status and combined output.
 func tool(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
     let directory = TemporaryDirectory(prefix: "doctor-tool")
@@ -86,7 +79,8 @@ func tool(_ arguments: [String], input: String? = nil) throws -> (status: Int32,
 @Suite struct JUnitFormatterTests {
     @Test func validAgainstTheJUnitSchema() throws {
         let xml = JUnitFormatter(options: FormatOptions()).format(Canonical.report)
-        let result = try tool(["/usr/bin/xmllint", "--noout", "--schema", sharedVectors + "/junit.xsd", "{input}"], input: xml)
+        let schema = try ReferenceData.require(ReferenceData.junitSchema, from: "the pytest source archive on PyPI")
+        let result = try tool(["/usr/bin/xmllint", "--noout", "--schema", schema, "{input}"], input: xml)
         #expect(result.status == 0, "\(result.output)")
     }
 

@@ -1,15 +1,9 @@
 import Crypto
+import DoctorTestSupport
 import Foundation
 import Testing
 
 @testable import DoctorProbes
-
-/// `../shared/vectors/` beside the repository (present in CI too).
-let sharedVectors: String = {
-    var url = URL(fileURLWithPath: #filePath)
-    for _ in 0..<3 { url.deleteLastPathComponent() }
-    return url.deletingLastPathComponent().path + "/shared/vectors"
-}()
 
 func hex(_ text: String) -> [UInt8] {
     var out: [UInt8] = []
@@ -25,79 +19,144 @@ func hex(_ text: String) -> [UInt8] {
 
 func hexText(_ bytes: [UInt8]) -> String { bytes.map { String(format: "%02x", $0) }.joined() }
 
-struct NoiseVector: Decodable {
-    struct Message: Decodable {
-        var payload: String
-        var ciphertext: String
+/// One handshake of the Go implementation's vector file (Debian golang-github-flynn-noise-dev, `vectors.txt`):
+/// `key=hex` lines, a blank line between handshakes. Both sides use the same prologue and pre-shared key; a
+/// side's remote static key is the other side's public key where the pattern's pre-messages say it is known.
+struct NoiseVector: Sendable {
+    var index: Int
+    var protocolName: String
+    var initiatorStatic: String?
+    var responderStatic: String?
+    var initiatorEphemeral: String
+    var responderEphemeral: String
+    var prologue: String
+    var psk: String?
+    var messages: [(payload: String, ciphertext: String)]
+
+    /// What makes this one differ from the other vectors of its protocol, for test names.
+    var variant: String {
+        "\(protocolName) #\(index)\(prologue.isEmpty ? "" : ", prologue")\(messages.first?.payload.isEmpty == false ? ", payloads" : "")"
     }
 
-    var protocol_name: String
-    var init_prologue: String
-    var init_static: String?
-    var init_ephemeral: String
-    var init_remote_static: String?
-    var init_psks: [String]?
-    var resp_prologue: String
-    var resp_static: String?
-    var resp_ephemeral: String?
-    var resp_remote_static: String?
-    var resp_psks: [String]?
-    var handshake_hash: String
-    var messages: [Message]
-}
+    /// The initiator and the responder of this vector, with its keys, ephemerals, prologue and psk.
+    func handshakes() throws -> (NoiseHandshake, NoiseHandshake) {
+        let pattern = try NoisePattern(String(protocolName.split(separator: "_")[1]))
+        func side(_ initiator: Bool) throws -> NoiseHandshake {
+            let (mine, theirs, known) = initiator
+                ? (initiatorStatic, responderStatic, pattern.responderPre.contains(.s))
+                : (responderStatic, initiatorStatic, pattern.initiatorPre.contains(.s))
+            return try NoiseHandshake(
+                protocolName: protocolName, initiator: initiator, prologue: hex(prologue), staticKey: privateKey(mine),
+                remoteStatic: known ? publicKey(theirs) : nil,
+                ephemeral: privateKey(initiator ? initiatorEphemeral : responderEphemeral), psk: psk.map(hex))
+        }
+        return (try side(true), try side(false))
+    }
 
-struct NoiseVectorFile: Decodable {
-    var vectors: [NoiseVector]
+    /// Every `*_25519_ChaChaPoly_BLAKE2s` handshake of the file, numbered in file order from 0.
+    static func load(_ text: String) throws -> [NoiseVector] {
+        var out: [NoiseVector] = []
+        for block in text.split(separator: "\n\n", omittingEmptySubsequences: true) {
+            var fields: [String: String] = [:]
+            for line in block.split(separator: "\n") {
+                guard let equals = line.firstIndex(of: "=") else { continue }
+                fields[String(line[..<equals])] = String(line[line.index(after: equals)...])
+            }
+            guard let name = fields["handshake"], name.hasSuffix("_25519_ChaChaPoly_BLAKE2s") else { continue }
+            var messages: [(String, String)] = []
+            while let payload = fields["msg_\(messages.count)_payload"], let ciphertext = fields["msg_\(messages.count)_ciphertext"] {
+                messages.append((payload, ciphertext))
+            }
+            guard let initiatorEphemeral = fields["gen_init_ephemeral"], let responderEphemeral = fields["gen_resp_ephemeral"], !messages.isEmpty else {
+                throw NoiseError("\(name): a vector without ephemeral keys or messages")
+            }
+            out.append(NoiseVector(
+                index: out.count, protocolName: name, initiatorStatic: fields["init_static"], responderStatic: fields["resp_static"],
+                initiatorEphemeral: initiatorEphemeral, responderEphemeral: responderEphemeral, prologue: fields["prologue"] ?? "",
+                psk: fields["preshared_key"], messages: messages))
+        }
+        return out
+    }
 }
 
 func privateKey(_ text: String?) throws -> Curve25519.KeyAgreement.PrivateKey? {
     try text.map { try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: hex($0)) }
 }
 
+func publicKey(_ text: String?) throws -> [UInt8]? {
+    try privateKey(text).map { Array($0.publicKey.rawRepresentation) }
+}
+
 @Suite struct NoiseVectorTests {
+    /// Loaded once; empty when the file is missing, which `theVectorFileIsThere` reports (an argument list
+    /// cannot throw).
     static let vectors: [NoiseVector] = {
-        guard let data = FileManager.default.contents(atPath: sharedVectors + "/noise-25519-chachapoly-blake2s.json") else { return [] }
-        return (try? JSONDecoder().decode(NoiseVectorFile.self, from: data).vectors) ?? []
+        guard let text = try? ReferenceData.read(ReferenceData.flynnNoiseVectors, from: "golang-github-flynn-noise-dev") else { return [] }
+        return (try? NoiseVector.load(text)) ?? []
     }()
 
-    @Test func theVectorFileIsThere() {
-        #expect(NoiseVectorTests.vectors.count == 59, "read \(sharedVectors)")
-        #expect(NoiseVectorTests.vectors.contains { $0.protocol_name == "Noise_IK_25519_ChaChaPoly_BLAKE2s" })
+    @Test func theVectorFileIsThere() throws {
+        let text = try ReferenceData.read(ReferenceData.flynnNoiseVectors, from: "golang-github-flynn-noise-dev")
+        let vectors = try NoiseVector.load(text)
+        // 60 patterns (the 12 interactive and 3 one-way fundamental ones with their psk modifiers), 4 variants
+        // each: with and without a prologue, with and without handshake payloads.
+        #expect(vectors.count == 240)
+        #expect(Set(vectors.map(\.protocolName)).count == 60)
+        // Every IK variant, four times: the bus's pattern and its psk forms.
+        let ik = vectors.map(\.protocolName).filter { $0.hasPrefix("Noise_IK") }
+        #expect(ik.sorted() == ["IK", "IKpsk0", "IKpsk1", "IKpsk2"].flatMap { Array(repeating: "Noise_\($0)_25519_ChaChaPoly_BLAKE2s", count: 4) })
     }
 
-    /// Every vector: both sides run the handshake from the vector's keys; every message's ciphertext, the
-    /// decrypted payloads and the handshake hash must match, then the transport messages.
-    @Test(arguments: NoiseVectorTests.vectors.map(\.protocol_name))
-    func vector(_ name: String) throws {
-        let vector = try #require(NoiseVectorTests.vectors.first { $0.protocol_name == name })
-        let initiator = try NoiseHandshake(
-            protocolName: name, initiator: true, prologue: hex(vector.init_prologue), staticKey: privateKey(vector.init_static),
-            remoteStatic: vector.init_remote_static.map(hex), ephemeral: privateKey(vector.init_ephemeral), psk: vector.init_psks?.first.map(hex))
-        let responder = try NoiseHandshake(
-            protocolName: name, initiator: false, prologue: hex(vector.resp_prologue), staticKey: privateKey(vector.resp_static),
-            remoteStatic: vector.resp_remote_static.map(hex), ephemeral: privateKey(vector.resp_ephemeral), psk: vector.resp_psks?.first.map(hex))
+    /// Every vector: both sides run the handshake from the vector's keys; every message's ciphertext and the
+    /// decrypted payloads must match, both sides must reach the same handshake hash, then the transport
+    /// messages.
+    @Test(arguments: NoiseVectorTests.vectors.map(\.index))
+    func vector(_ index: Int) throws {
+        let vector = NoiseVectorTests.vectors[index]
+        let (initiator, responder) = try vector.handshakes()
         var index = 0
         while !initiator.isComplete {
             let message = vector.messages[index]
             let (writer, reader) = initiator.isMyTurn ? (initiator, responder) : (responder, initiator)
             let ciphertext = try writer.writeMessage(hex(message.payload))
-            #expect(hexText(ciphertext) == message.ciphertext, "\(name) message \(index + 1)")
-            #expect(try reader.readMessage(ciphertext) == hex(message.payload), "\(name) message \(index + 1)")
+            #expect(hexText(ciphertext) == message.ciphertext, "\(vector.variant) message \(index)")
+            #expect(try reader.readMessage(ciphertext) == hex(message.payload), "\(vector.variant) message \(index)")
             index += 1
         }
         #expect(responder.isComplete)
-        #expect(hexText(initiator.handshakeHash) == vector.handshake_hash, "\(name) handshake hash")
         #expect(responder.handshakeHash == initiator.handshakeHash)
         let (initiatorSend, initiatorReceive) = try initiator.split()
         let (responderSend, responderReceive) = try responder.split()
-        var fromInitiator = !initiator.pattern.oneWay ? (index % 2 == 0) : true
-        for message in vector.messages[index...] {
-            let (sender, receiver) = fromInitiator ? (initiatorSend, responderReceive) : (responderSend, initiatorReceive)
+        // The file's transport messages alternate, the initiator's first, whoever wrote the last handshake
+        // message, and in the one-way patterns too (the Go test's convention): both cipher states get used.
+        #expect(index < vector.messages.count, "\(vector.variant): the vector has transport messages")
+        for (number, message) in vector.messages[index...].enumerated() {
+            let (sender, receiver) = number % 2 == 0 ? (initiatorSend, responderReceive) : (responderSend, initiatorReceive)
             let ciphertext = try sender.encrypt(associated: [], hex(message.payload))
-            #expect(hexText(ciphertext) == message.ciphertext, "\(name) transport message \(index + 1)")
+            #expect(hexText(ciphertext) == message.ciphertext, "\(vector.variant) transport message \(index + number)")
             #expect(try receiver.decrypt(associated: [], ciphertext) == hex(message.payload))
-            index += 1
-            if !initiator.pattern.oneWay { fromInitiator.toggle() }
+        }
+    }
+
+    /// The Go file has no handshake hashes: a second implementation (PyPI noiseprotocol) reproduces every
+    /// vector byte for byte and gives its hash (`Fixtures/noise/vector_hashes.py`), and ours must match it.
+    @Test func handshakeHashesMatchASecondImplementation() throws {
+        let script = ReferenceData.repository + "/Tests/Fixtures/noise/vector_hashes.py"
+        let lines = try ReferenceData.capture(["python3", script, ReferenceData.flynnNoiseVectors]).split(separator: "\n")
+        #expect(lines.count == 240)
+        struct Line: Decodable { var index: Int; var `protocol`: String; var hash: String }
+        for line in lines {
+            let reference = try JSONDecoder().decode(Line.self, from: Data(line.utf8))
+            let vector = NoiseVectorTests.vectors[reference.index]
+            #expect(vector.protocolName == reference.protocol)
+            let (initiator, responder) = try vector.handshakes()
+            var index = 0
+            while !initiator.isComplete {
+                let (writer, reader) = initiator.isMyTurn ? (initiator, responder) : (responder, initiator)
+                _ = try reader.readMessage(try writer.writeMessage(hex(vector.messages[index].payload)))
+                index += 1
+            }
+            #expect(hexText(initiator.handshakeHash) == reference.hash, "\(vector.variant) handshake hash")
         }
     }
 
@@ -113,21 +172,24 @@ func privateKey(_ text: String?) throws -> Curve25519.KeyAgreement.PrivateKey? {
 }
 
 @Suite struct Blake2sTests {
-    struct KAT: Decodable {
-        var hash: String
-        var `in`: String
-        var key: String
-        var out: String
-    }
-
-    struct KATFile: Decodable { var vectors: [KAT] }
-
+    /// The known-answer set of the BLAKE2 reference (inputs of 0 to 255 bytes 00 01 02 …, unkeyed and with the
+    /// 32-byte key 00 01 … 1f), answered by Python's hashlib (the reference C code of BLAKE2, not ours).
     @Test func knownAnswers() throws {
-        let data = try #require(FileManager.default.contents(atPath: sharedVectors + "/blake2s-kat.json"))
-        let vectors = try JSONDecoder().decode(KATFile.self, from: data).vectors.filter { $0.hash == "blake2s" }
-        #expect(vectors.count == 512)
-        for vector in vectors {
-            #expect(hexText(NoiseCrypto.blake2s(hex(vector.in), key: hex(vector.key))) == vector.out, "in \(vector.in.count / 2) bytes, key \(vector.key.count / 2) bytes")
+        let answers = try ReferenceData.capture(["python3", "-c", """
+            import hashlib
+            key = bytes(range(32))
+            for n in range(256):
+                data = bytes(range(n))
+                print(n, hashlib.blake2s(data).hexdigest(), hashlib.blake2s(data, key=key).hexdigest())
+            """]).split(separator: "\n")
+        #expect(answers.count == 256)
+        let key = (0..<32).map { UInt8($0) }
+        for line in answers {
+            let fields = line.split(separator: " ").map(String.init)
+            let count = try #require(Int(fields[0]))
+            let data = (0..<count).map { UInt8($0) }
+            #expect(hexText(NoiseCrypto.blake2s(data)) == fields[1], "unkeyed, \(count) bytes")
+            #expect(hexText(NoiseCrypto.blake2s(data, key: key)) == fields[2], "keyed, \(count) bytes")
         }
     }
 

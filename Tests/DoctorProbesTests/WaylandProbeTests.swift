@@ -4,7 +4,7 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-/// weston 10, headless, on a private XDG_RUNTIME_DIR (`../shared/reference/environment.md`).
+/// weston 10, headless, on a private XDG_RUNTIME_DIR.
 final class Weston: @unchecked Sendable {
     let directory = TemporaryDirectory(prefix: "doctor-weston")
     let runtime: String
