@@ -25,7 +25,6 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
-        .package(url: "https://github.com/apple/swift-crypto", exact: "4.5.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
@@ -37,7 +36,6 @@ let package = Package(
             dependencies: [
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),
@@ -46,6 +44,9 @@ let package = Package(
         // libcap (Debian libcap-dev), for decoding capability sets and file capabilities.
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         // libb2's BLAKE2s (Debian libb2-dev), the hash of the Noise protocol the bus speaks.
+        // libsodium (Debian libsodium-dev): X25519 and ChaCha20-Poly1305, the rest of that protocol. (swift-crypto
+        // did this before; on Linux it compiles BoringSSL, about half of a first build.)
+        .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
         .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
         // SQLCipher (Debian libsqlcipher-dev; 3.4.1 on Debian 12), for the vault probe.
         .systemLibrary(name: "CSQLCipher", pkgConfig: "sqlcipher", providers: [.apt(["libsqlcipher-dev"])]),
@@ -57,8 +58,7 @@ let package = Package(
         .target(
             name: "DoctorProbes",
             dependencies: [
-                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSQLCipher", "CWayland",
-                .product(name: "Crypto", package: "swift-crypto"),
+                "DoctorCore", "CSystemd", "CCap", "CLinux", "CBlake2", "CSodium", "CSQLCipher", "CWayland",
                 .product(name: "TOMLKit", package: "TOMLKit"),
             ],
             swiftSettings: strict
@@ -88,7 +88,6 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
             ],
             swiftSettings: strict
         ),

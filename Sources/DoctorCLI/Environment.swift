@@ -66,11 +66,23 @@ enum Environment {
         if let checkout = findCheckout(from: cwd) { return [relative(checkout + "/checks", to: cwd)] }
         let executable = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent().path
         if let checkout = findCheckout(from: executable) { return [relative(checkout + "/checks", to: cwd)] }
-        for installed in installedCatalogs where FileManager.default.fileExists(atPath: installed) { return [installed] }
+        for installed in installedCatalogs(executableDirectory: executable) where FileManager.default.fileExists(atPath: installed) {
+            return [installed]
+        }
         throw UsageError("no catalog found: pass --catalog DIR, set DOCTOR_CATALOG, or run from a checkout with checks/")
     }
 
-    static let installedCatalogs = ["/etc/doctor/checks", "/usr/local/share/doctor/checks", "/usr/share/doctor/checks"]
+    /// The catalogs an installed doctor looks for, first found wins: the administrator's `/etc/doctor/checks`,
+    /// then the one installed beside this executable (`PREFIX/bin/doctor` → `PREFIX/share/doctor/checks`, for
+    /// `scripts/install --prefix`), then the usual prefixes.
+    static func installedCatalogs(executableDirectory: String) -> [String] {
+        let besides = URL(fileURLWithPath: executableDirectory).deletingLastPathComponent().appendingPathComponent("share/doctor/checks").path
+        var out = ["/etc/doctor/checks"]
+        for candidate in [besides, "/usr/local/share/doctor/checks", "/usr/share/doctor/checks"] where !out.contains(candidate) {
+            out.append(candidate)
+        }
+        return out
+    }
 
     /// The nearest directory upwards holding doctor's `Package.swift` and a `checks/` directory.
     static func findCheckout(from start: String) -> String? {

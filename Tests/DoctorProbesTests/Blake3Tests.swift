@@ -48,7 +48,7 @@ import Testing
     static func b3sumAnswer(_ data: [UInt8]) throws -> Answer {
         let scratch = TemporaryDirectory(prefix: "doctor-blake3")
         let path = scratch.path + "/input"
-        FileManager.default.createFile(atPath: path, contents: Data(data))
+        _ = FileManager.default.createFile(atPath: path, contents: Data(data))
         func run(_ mode: [String], input: [UInt8] = []) throws -> String {
             try ReferenceData.capture(["b3sum", "--no-names", "--length", String(outputLength)] + mode + [path], input: input)
                 .trimmingCharacters(in: .whitespacesAndNewlines)

@@ -1,4 +1,3 @@
-import Crypto
 import DoctorCore
 import DoctorTestSupport
 import Foundation
@@ -12,14 +11,16 @@ final class NoiseResponder: @unchecked Sendable {
     let directory = TemporaryDirectory(prefix: "doctor-bus")
     let process: ChildProcess
     let socket: String
-    let serverKey: Curve25519.KeyAgreement.PrivateKey
+    let serverKey: X25519PrivateKey
 
     init(mode: String = "normal") throws {
-        serverKey = Curve25519.KeyAgreement.PrivateKey()
+        // The responder's key file holds the raw private key, as daemon-profile writes bus.key.
+        let serverBytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
+        serverKey = try X25519PrivateKey(rawRepresentation: serverBytes)
         socket = directory.path + "/bus.sock"
         let keyFile = directory.path + "/bus.key"
-        _ = FileManager.default.createFile(atPath: keyFile, contents: serverKey.rawRepresentation, attributes: [.posixPermissions: 0o600])
-        _ = FileManager.default.createFile(atPath: directory.path + "/bus.pub", contents: serverKey.publicKey.rawRepresentation)
+        _ = FileManager.default.createFile(atPath: keyFile, contents: Data(serverBytes), attributes: [.posixPermissions: 0o600])
+        _ = FileManager.default.createFile(atPath: directory.path + "/bus.pub", contents: Data(serverKey.publicKey))
         let out = directory.path + "/responder.out"
         process = try ChildProcess(["/usr/bin/env", "python3", fixtures + "/noise/responder.py", socket, keyFile, "--mode", mode], stdout: out)
         guard ChildProcess.waitFor(seconds: 15, { (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ready") == true }) else {
@@ -53,7 +54,7 @@ final class NoiseResponder: @unchecked Sendable {
     @Test func aServerKeyThatIsNotTheServersFails() async throws {
         let responder = try NoiseResponder()
         let other = responder.directory.path + "/other.pub"
-        _ = FileManager.default.createFile(atPath: other, contents: Curve25519.KeyAgreement.PrivateKey().publicKey.rawRepresentation)
+        _ = FileManager.default.createFile(atPath: other, contents: Data(X25519PrivateKey().publicKey))
         let results = try await runChecks(responder.check("wrong", ", server_key: \"\(other)\"", expect: "{handshake: true}"))
         withExtendedLifetime(responder) {}
         #expect(results.map(\.status) == [.fail])

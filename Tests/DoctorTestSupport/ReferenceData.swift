@@ -44,7 +44,7 @@ public enum ReferenceData {
     public static func capture(_ arguments: [String], input: [UInt8] = []) throws -> String {
         let scratch = TemporaryDirectory(prefix: "doctor-reference")
         let inputPath = scratch.path + "/in", outputPath = scratch.path + "/out"
-        FileManager.default.createFile(atPath: inputPath, contents: Data(input))
+        _ = FileManager.default.createFile(atPath: inputPath, contents: Data(input))
         let executable = try resolve(arguments[0])
         var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments.dropFirst()).map { strdup($0) } + [nil]
         var envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -1,4 +1,3 @@
-import Crypto
 public import DoctorCore
 
 #if canImport(Glibc)
@@ -17,7 +16,7 @@ public struct NoiseIKProbe: Probe {
             the doctor's own static key is a fresh one per run, or the 32-byte private key in `client_key`. The \
             prologue is `PDS-IPC-v1:<pid>:<uid>:<pid>:<uid>` from the doctor's pid and uid and the listener's \
             (`SO_PEERCRED`), the lower pid first; handshake messages are framed with a 4-byte big-endian \
-            length. X25519 and ChaCha20-Poly1305 come from swift-crypto, BLAKE2s from libb2.
+            length. X25519 and ChaCha20-Poly1305 come from libsodium, BLAKE2s from libb2.
 
             With `status_requests: N`, the probe then sends N StatusRequests in the bus's envelope (postcard, \
             wire version 3, event variant 51) and waits for each StatusResponse (variant 52) with the same \
@@ -111,12 +110,12 @@ public struct NoiseIKProbe: Probe {
         case .success(let bytes): serverPublic = bytes
         case .failure(let error): return failed(error.message)
         }
-        var clientPrivate: Curve25519.KeyAgreement.PrivateKey?
+        var clientPrivate: X25519PrivateKey?
         if let clientKey {
             switch NoiseIKProbe.key32(clientKey, what: "client key") {
             case .success(var bytes):
                 defer { NoiseCrypto.wipe(&bytes) }
-                do { clientPrivate = try Curve25519.KeyAgreement.PrivateKey(rawRepresentation: bytes) } catch { throw ProbeError("the client key \(clientKey) is not an X25519 private key") }
+                do { clientPrivate = try X25519PrivateKey(rawRepresentation: bytes) } catch { throw ProbeError("the client key \(clientKey) is not an X25519 private key") }
             case .failure(let error): throw error
             }
         }

@@ -1,4 +1,3 @@
-import Crypto
 import DoctorCore
 import Foundation
 
@@ -57,12 +56,12 @@ final class BusSession {
     }
 
     /// The IK handshake with the server's static public key; our static key is `clientKey` or a fresh one.
-    func handshake(serverKey: [UInt8], clientKey: Curve25519.KeyAgreement.PrivateKey?) throws(Failure) {
+    func handshake(serverKey: [UInt8], clientKey: X25519PrivateKey?) throws(Failure) {
         let state: NoiseHandshake
         do {
             state = try NoiseHandshake(
                 protocolName: BusSession.protocolName, initiator: true, prologue: Array(prologue.utf8),
-                staticKey: clientKey ?? Curve25519.KeyAgreement.PrivateKey(), remoteStatic: serverKey)
+                staticKey: clientKey ?? X25519PrivateKey(), remoteStatic: serverKey)
             let first = try state.writeMessage([])
             try socket.write(UnixSocket.lengthPrefix(first.count) + first, what: "sending handshake message 1")
         } catch let error as NoiseError {

@@ -1,11 +1,14 @@
 import CBlake2
-import Crypto
+import CSodium
 
 /// The primitives of `Noise_*_25519_ChaChaPoly_BLAKE2s`: BLAKE2s from libb2, HMAC and HKDF as the Noise
-/// specification defines them (section 4.3), ChaCha20-Poly1305 and X25519 from swift-crypto.
+/// specification defines them (section 4.3), ChaCha20-Poly1305 (IETF, 96-bit nonce) and X25519 from libsodium.
 enum NoiseCrypto {
     static let hashLength = 32
     static let blockLength = 64
+
+    /// libsodium initialised (idempotent and thread-safe; it picks its implementations and seeds its RNG).
+    static let sodiumReady: Bool = sodium_init() >= 0
 
     /// BLAKE2s-256 of the concatenation of `parts` (keyed when `key` is given, for the known-answer tests).
     static func blake2s(_ parts: [UInt8]..., key: [UInt8] = [], length: Int = 32) -> [UInt8] {
@@ -55,20 +58,61 @@ enum NoiseCrypto {
         return [first, second, hmac(key: temp, second, [0x03])]
     }
 
-    /// X25519 between a private key and a public key.
-    static func dh(_ privateKey: Curve25519.KeyAgreement.PrivateKey, _ publicKey: [UInt8]) throws(NoiseError) -> [UInt8] {
-        do {
-            let peer = try Curve25519.KeyAgreement.PublicKey(rawRepresentation: publicKey)
-            let shared = try privateKey.sharedSecretFromKeyAgreement(with: peer)
-            return shared.withUnsafeBytes { Array($0) }
-        } catch {
+    /// X25519 between a private key and a public key. libsodium refuses a result of all zeros (a peer key of
+    /// small order), as the Noise specification allows and swift-crypto did.
+    static func dh(_ privateKey: X25519PrivateKey, _ publicKey: [UInt8]) throws(NoiseError) -> [UInt8] {
+        guard publicKey.count == 32 else { throw NoiseError("X25519 failed: the peer's public key is \(publicKey.count) bytes, not 32") }
+        guard sodiumReady else { throw NoiseError("libsodium could not be initialised") }
+        var shared = [UInt8](repeating: 0, count: 32)
+        let rc = shared.withUnsafeMutableBufferPointer { out in
+            publicKey.withUnsafeBufferPointer { peer in privateKey.withBytes { crypto_scalarmult(out.baseAddress!, $0, peer.baseAddress!) } }
+        }
+        guard rc == 0 else {
+            wipe(&shared)
             throw NoiseError("X25519 failed: the peer's public key is not usable")
         }
+        return shared
     }
 
     /// Overwrites key material before it is released.
     static func wipe(_ bytes: inout [UInt8]) {
         bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
+    }
+}
+
+/// An X25519 private key: 32 bytes in memory of its own, overwritten when the key is released. Its public key is
+/// computed once. Never printed.
+final class X25519PrivateKey: @unchecked Sendable {
+    // Written only in init and deinit: the key is immutable in between, so it may cross tasks.
+    private let storage: UnsafeMutableBufferPointer<UInt8>
+    let publicKey: [UInt8]
+
+    /// A fresh key from libsodium's random source.
+    convenience init() {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        precondition(NoiseCrypto.sodiumReady, "libsodium could not be initialised")
+        bytes.withUnsafeMutableBytes { randombytes_buf($0.baseAddress!, 32) }
+        defer { NoiseCrypto.wipe(&bytes) }
+        try! self.init(rawRepresentation: bytes)
+    }
+
+    /// The key of these 32 bytes (clamped by X25519 itself, as RFC 7748 says).
+    init(rawRepresentation bytes: some Collection<UInt8>) throws(NoiseError) {
+        guard bytes.count == 32 else { throw NoiseError("an X25519 private key is 32 bytes, not \(bytes.count)") }
+        guard NoiseCrypto.sodiumReady else { throw NoiseError("libsodium could not be initialised") }
+        let key = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: 32)
+        _ = key.initialize(from: bytes)
+        var derived = [UInt8](repeating: 0, count: 32)
+        _ = derived.withUnsafeMutableBufferPointer { crypto_scalarmult_base($0.baseAddress!, UnsafePointer(key.baseAddress!)) }
+        storage = key
+        publicKey = derived
+    }
+
+    func withBytes<Result>(_ body: (UnsafePointer<UInt8>) -> Result) -> Result { body(UnsafePointer(storage.baseAddress!)) }
+
+    deinit {
+        sodium_memzero(storage.baseAddress!, 32)
+        storage.deallocate()
     }
 }
 
@@ -98,36 +142,47 @@ final class NoiseCipherState {
         nonce = 0
     }
 
-    private func chachaNonce() throws(NoiseError) -> ChaChaPoly.Nonce {
+    /// The 96-bit nonce: four zero bytes, then the counter little-endian.
+    private func chachaNonce() throws(NoiseError) -> [UInt8] {
         guard nonce < UInt64.max else { throw NoiseError("nonce exhausted") }
         var bytes = [UInt8](repeating: 0, count: 4)
         withUnsafeBytes(of: nonce.littleEndian) { bytes += $0 }
-        do { return try ChaChaPoly.Nonce(data: bytes) } catch { throw NoiseError("bad nonce") }
+        return bytes
     }
 
+    /// The ciphertext with its 16-byte tag appended.
     func encrypt(associated: [UInt8], _ plaintext: [UInt8]) throws(NoiseError) -> [UInt8] {
         guard let key else { return plaintext }
-        let box: ChaChaPoly.SealedBox
-        do {
-            box = try ChaChaPoly.seal(plaintext, using: SymmetricKey(data: key), nonce: try chachaNonce(), authenticating: associated)
-        } catch {
-            throw NoiseError("encryption failed")
+        let nonceBytes = try chachaNonce()
+        var out = [UInt8](repeating: 0, count: plaintext.count + 16)
+        var written: UInt64 = 0
+        let rc = out.withUnsafeMutableBufferPointer { output in
+            crypto_aead_chacha20poly1305_ietf_encrypt(
+                output.baseAddress!, &written, plaintext, UInt64(plaintext.count), associated, UInt64(associated.count), nil, nonceBytes, key)
         }
+        guard rc == 0, written == UInt64(out.count) else { throw NoiseError("encryption failed") }
         nonce += 1
-        return Array(box.ciphertext) + Array(box.tag)
+        return out
     }
 
     func decrypt(associated: [UInt8], _ ciphertext: [UInt8]) throws(NoiseError) -> [UInt8] {
         guard let key else { return ciphertext }
         guard ciphertext.count >= 16 else { throw NoiseError("a ciphertext of \(ciphertext.count) bytes is shorter than its tag") }
-        do {
-            let box = try ChaChaPoly.SealedBox(nonce: try chachaNonce(), ciphertext: ciphertext.dropLast(16), tag: ciphertext.suffix(16))
-            let plain = try ChaChaPoly.open(box, using: SymmetricKey(data: key), authenticating: associated)
-            nonce += 1
-            return Array(plain)
-        } catch {
+        let nonceBytes = try chachaNonce()
+        // One byte more than the plaintext, so that an empty one still has an address to be written to.
+        var out = [UInt8](repeating: 0, count: ciphertext.count - 16 + 1)
+        var written: UInt64 = 0
+        let rc = out.withUnsafeMutableBufferPointer { output in
+            crypto_aead_chacha20poly1305_ietf_decrypt(
+                output.baseAddress!, &written, nil, ciphertext, UInt64(ciphertext.count), associated, UInt64(associated.count), nonceBytes, key)
+        }
+        guard rc == 0, written == UInt64(ciphertext.count - 16) else {
+            NoiseCrypto.wipe(&out)
             throw NoiseError("decryption failed (wrong key, or the message was altered)")
         }
+        nonce += 1
+        out.removeLast()
+        return out
     }
 }
 

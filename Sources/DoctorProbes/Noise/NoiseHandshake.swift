@@ -1,5 +1,3 @@
-import Crypto
-
 /// A Noise handshake pattern: pre-messages and message token lists (Noise sections 7.4, 7.5, 9 and 18).
 struct NoisePattern {
     enum Token: String {
@@ -90,9 +88,9 @@ struct NoisePattern {
 }
 
 /// A HandshakeState (Noise section 5.3) for the 25519 / ChaChaPoly / BLAKE2s suite. Private keys live in
-/// swift-crypto's key types; the doctor never prints them.
+/// `X25519PrivateKey` (wiped on release); the doctor never prints them.
 final class NoiseHandshake {
-    typealias PrivateKey = Curve25519.KeyAgreement.PrivateKey
+    typealias PrivateKey = X25519PrivateKey
 
     let pattern: NoisePattern
     let initiator: Bool
@@ -127,7 +125,7 @@ final class NoiseHandshake {
             for token in tokens where token == .s {
                 let key: [UInt8]?
                 if sideIsInitiator == initiator {
-                    key = staticKey.map { Array($0.publicKey.rawRepresentation) }
+                    key = staticKey.map(\.publicKey)
                 } else {
                     key = remoteStatic
                 }
@@ -169,13 +167,13 @@ final class NoiseHandshake {
             case .e:
                 let key = ephemeralKey ?? PrivateKey()
                 ephemeralKey = key
-                let publicKey = Array(key.publicKey.rawRepresentation)
+                let publicKey = key.publicKey
                 out += publicKey
                 symmetric.mixHash(publicKey)
                 if pattern.usesPSK { symmetric.mixKey(publicKey) }
             case .s:
                 guard let staticKey else { throw NoiseError("pattern \(pattern.name) needs our static key") }
-                out += try symmetric.encryptAndHash(Array(staticKey.publicKey.rawRepresentation))
+                out += try symmetric.encryptAndHash(staticKey.publicKey)
             case .psk:
                 symmetric.mixKeyAndHash(psk ?? [])
             case .ee, .es, .se, .ss:
