@@ -22,19 +22,22 @@ let package = Package(
         .executable(name: "sesame", targets: ["sesame"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/jpsim/Yams", exact: "6.2.2"),
         .package(url: "https://github.com/apple/swift-argument-parser", exact: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
     ],
     targets: [
-        // Catalog model, strict YAML loader (on the libyaml that Yams bundles), variables, selection, runner,
+        // libyaml's event parser (Debian libyaml-dev), for the strict catalog loader. Debian's own library rather
+        // than the copy Yams bundles: a Debian package must not embed it (lintian), and Yams' Swift layer was
+        // never used.
+        .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
+        // Catalog model, strict YAML loader (on libyaml's event API), variables, selection, runner,
         // results, and the probe / formatter protocols with their registries.
         .target(
             name: "DoctorCore",
             dependencies: [
-                .product(name: "Yams", package: "Yams"),
+                "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict

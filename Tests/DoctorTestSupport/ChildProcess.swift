@@ -6,8 +6,9 @@ public final class ChildProcess: @unchecked Sendable {
     public private(set) var pid: pid_t = 0
     private var reaped = false
 
-    /// Starts `arguments[0]` (an absolute path) with `environment` added to this process's environment.
-    public init(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil) throws {
+    /// Starts `arguments[0]` (an absolute path) with `environment` added to this process's environment;
+    /// standard input from the file `stdin` (else none), standard error to `stderr` (else with standard output).
+    public init(_ arguments: [String], environment: [String: String] = [:], stdout: String? = nil, stdin: String? = nil, stderr: String? = nil) throws {
         var merged = ProcessInfo.processInfo.environment
         for (key, value) in environment { merged[key] = value }
         var argv: [UnsafeMutablePointer<CChar>?] = arguments.map { strdup($0) } + [nil]
@@ -21,8 +22,13 @@ public final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         // Output goes to a file or nowhere, never to the test runner's pipes: a child that outlives a crashed
         // test must not keep `swift test` waiting for its output to close.
+        posix_spawn_file_actions_addopen(&actions, 0, stdin ?? "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, stdout ?? "/dev/null", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        if let stderr {
+            posix_spawn_file_actions_addopen(&actions, 2, stderr, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+        } else {
+            posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        }
         let rc = posix_spawn(&pid, arguments[0], &actions, nil, &argv, &envp)
         guard rc == 0 else { throw ChildProcessError("cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
     }

@@ -45,27 +45,11 @@ public enum ReferenceData {
         let scratch = TemporaryDirectory(prefix: "doctor-reference")
         let inputPath = scratch.path + "/in", outputPath = scratch.path + "/out"
         _ = FileManager.default.createFile(atPath: inputPath, contents: Data(input))
-        let executable = try resolve(arguments[0])
-        var argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments.dropFirst()).map { strdup($0) } + [nil]
-        var envp: [UnsafeMutablePointer<CChar>?] = ProcessInfo.processInfo.environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, inputPath, O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        posix_spawn_file_actions_addopen(&actions, 2, scratch.path + "/err", O_WRONLY | O_CREAT | O_TRUNC, 0o644)
-        var pid: pid_t = 0
-        let rc = posix_spawn(&pid, executable, &actions, nil, &argv, &envp)
-        guard rc == 0 else { throw ChildProcessError("cannot start \(executable): \(String(cString: strerror(rc)))") }
-        var status: Int32 = 0
-        while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+        let child = try ChildProcess([try resolve(arguments[0])] + arguments.dropFirst(), stdout: outputPath, stdin: inputPath, stderr: scratch.path + "/err")
+        let status = child.wait()
         let output = scratch.read("out") ?? ""
         guard status == 0 else {
-            throw ChildProcessError("\(arguments.joined(separator: " ")) exited with status \(status >> 8): \(scratch.read("err") ?? "")")
+            throw ChildProcessError("\(arguments.joined(separator: " ")) exited with status \(status): \(scratch.read("err") ?? "")")
         }
         return output
     }

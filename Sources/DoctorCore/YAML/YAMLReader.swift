@@ -1,4 +1,4 @@
-import CYaml
+import CLibYAML
 
 /// A problem found while reading YAML: a syntax error, a duplicate key, or a construct the catalog does not use.
 public struct YAMLProblem: Sendable, Hashable {
