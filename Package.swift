@@ -47,10 +47,10 @@ let package = Package(
         // libcap (Debian libcap-dev), for decoding capability sets and file capabilities.
         .systemLibrary(name: "CCap", pkgConfig: "libcap", providers: [.apt(["libcap-dev"])]),
         // libb2's BLAKE2s (Debian libb2-dev), the hash of the Noise protocol the bus speaks.
+        .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
         // libsodium (Debian libsodium-dev): X25519 and ChaCha20-Poly1305, the rest of that protocol. (swift-crypto
         // did this before; on Linux it compiles BoringSSL, about half of a first build.)
         .systemLibrary(name: "CSodium", pkgConfig: "libsodium", providers: [.apt(["libsodium-dev"])]),
-        .systemLibrary(name: "CBlake2", pkgConfig: "libb2", providers: [.apt(["libb2-dev"])]),
         // SQLCipher (Debian libsqlcipher-dev; 3.4.1 on Debian 12), for the vault probe.
         .systemLibrary(name: "CSQLCipher", pkgConfig: "sqlcipher", providers: [.apt(["libsqlcipher-dev"])]),
         // libwayland-client (Debian libwayland-dev), for the wayland probe.

@@ -1,6 +1,6 @@
 /// SHA-256 (FIPS 180-4), written from the standard: the catalog's file digests and cache keys, and the file
 /// probe's content hashes. Streaming: `update` any number of times, then `finalize` once. Held to Python's
-/// hashlib over every length from 0 to 1,100 bytes and in pieces of every size (`SHA256Tests`).
+/// hashlib over every length from 0 to 1,100 bytes, and to sha256sum fed in pieces of many sizes (`SHA256Tests`).
 public struct SHA256: Sendable {
     private static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,

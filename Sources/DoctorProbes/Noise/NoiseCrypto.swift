@@ -61,8 +61,8 @@ enum NoiseCrypto {
     /// X25519 between a private key and a public key. libsodium refuses a result of all zeros (a peer key of
     /// small order), as the Noise specification allows and swift-crypto did.
     static func dh(_ privateKey: X25519PrivateKey, _ publicKey: [UInt8]) throws(NoiseError) -> [UInt8] {
+        // (A private key exists only once libsodium is initialised.)
         guard publicKey.count == 32 else { throw NoiseError("X25519 failed: the peer's public key is \(publicKey.count) bytes, not 32") }
-        guard sodiumReady else { throw NoiseError("libsodium could not be initialised") }
         var shared = [UInt8](repeating: 0, count: 32)
         let rc = shared.withUnsafeMutableBufferPointer { out in
             publicKey.withUnsafeBufferPointer { peer in privateKey.withBytes { crypto_scalarmult(out.baseAddress!, $0, peer.baseAddress!) } }
