@@ -120,6 +120,25 @@ import Testing
         }
     }
 
+    /// A program held open for writing cannot be executed (ETXTBSY). A moment's hold (an upgrade replacing it)
+    /// is waited out; a program that stays busy is an error that names the cause.
+    @Test func aProgramBusyForAMomentRunsAndOneThatStaysBusyIsAnError() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-exec-busy")
+        let script = directory.write("busy.sh", "#!/bin/sh\necho 'OK - ran'\n", mode: 0o755)
+        let held = open(script, O_WRONLY | O_CLOEXEC)
+        #expect(held >= 0)
+        let stays = try await runChecks(exec("stays-busy", "{type: exec, command: [\"\(script)\"]}"))
+        #expect(stays.map(\.status) == [.error])
+        #expect(stays.first?.message == "cannot run \(script): Text file busy")
+        let release = Task {
+            try await Task.sleep(for: .milliseconds(30))
+            close(held)
+        }
+        let moment = try await runChecks(exec("busy-a-moment", "{type: exec, command: [\"\(script)\"]}"))
+        try await release.value
+        #expect(moment.map(\.status) == [.pass], "\(moment.map(\.message))")
+    }
+
     @Test func programsComeFromTrustedPlacesOnly() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-exec-trust")
         let loose = directory.write("loose.sh", "#!/bin/sh\necho OK\n", mode: 0o755)

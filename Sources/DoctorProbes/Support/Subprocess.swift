@@ -74,7 +74,18 @@ enum Subprocess {
             envp.forEach { free($0) }
         }
         var pid: pid_t = 0
-        let rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
+        var rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
+        // ETXTBSY: somebody holds the program open for writing, often only for an instant (an upgrade replacing
+        // it, or a child forked elsewhere in this process that has not yet reached exec and still holds a
+        // descriptor). Five tries over about 150 ms, within the deadline; a program that stays busy is the error.
+        var pause = Duration.milliseconds(10)
+        for _ in 0..<4 where rc == ETXTBSY && !Task.isCancelled && ContinuousClock.now + pause < deadline {
+            let nanoseconds = pause.components.attoseconds / 1_000_000_000
+            var request = timespec(tv_sec: 0, tv_nsec: Int(nanoseconds))
+            nanosleep(&request, nil)
+            pause *= 2
+            rc = posix_spawn(&pid, arguments[0], &actions, &attributes, &argv, &envp)
+        }
         close(out[1])
         close(err[1])
         guard rc == 0 else {
