@@ -5,15 +5,17 @@ import Testing
 
 @testable import DoctorProbes
 
-/// The responder of `Fixtures/noise/responder.py` (PyPI noiseprotocol) on a Unix socket in a directory of its
-/// own, with a fresh server key pair written as `bus.key` / `bus.pub`.
+/// The responder of `Fixtures/noise/responder.py` (PyPI noiseprotocol), a stand-in for upstream's bus host that
+/// follows its source (cited there) and is as strict as it, on a Unix socket in a directory of its own, with a
+/// fresh server key pair written as `bus.key` / `bus.pub`. Its decisions are logged, a line each, to `log`.
 final class NoiseResponder: @unchecked Sendable {
     let directory = TemporaryDirectory(prefix: "doctor-bus")
     let process: ChildProcess
     let socket: String
     let serverKey: X25519PrivateKey
+    let logFile: String
 
-    init(mode: String = "normal") throws {
+    init(mode: String = "normal", _ options: [String] = []) throws {
         // The responder's key file holds the raw private key, as daemon-profile writes bus.key.
         let serverBytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
         serverKey = try X25519PrivateKey(rawRepresentation: serverBytes)
@@ -22,24 +24,39 @@ final class NoiseResponder: @unchecked Sendable {
         _ = FileManager.default.createFile(atPath: keyFile, contents: Data(serverBytes), attributes: [.posixPermissions: 0o600])
         _ = FileManager.default.createFile(atPath: directory.path + "/bus.pub", contents: Data(serverKey.publicKey))
         let out = directory.path + "/responder.out"
-        process = try ChildProcess(["/usr/bin/env", "python3", fixtures + "/noise/responder.py", socket, keyFile, "--mode", mode], stdout: out)
+        logFile = directory.path + "/responder.log"
+        process = try ChildProcess(
+            ["/usr/bin/env", "python3", fixtures + "/noise/responder.py", socket, keyFile, "--mode", mode] + options, stdout: out, stderr: logFile)
         guard ChildProcess.waitFor(seconds: 15, { (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ready") == true }) else {
-            throw ToolError("responder did not start: \((try? String(contentsOfFile: out, encoding: .utf8)) ?? "")")
+            throw ToolError("responder did not start: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")")
         }
     }
 
     func check(_ id: String, _ extra: String = "", expect: String) -> String {
         fileCheck(id, "{type: noise-ik, socket: \"\(socket)\"\(extra)}", expect)
     }
+
+    /// The responder's decisions so far, a line each.
+    var log: [String] { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
+
+    /// One scenario of `Fixtures/noise/initiator.py`, a second client we did not write in Swift: its outcome line.
+    func initiator(_ scenario: String) throws -> String {
+        try ReferenceData.capture(["/usr/bin/env", "python3", fixtures + "/noise/initiator.py", socket, directory.path + "/bus.pub", scenario])
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+    }
 }
 
 @Suite(.serialized) struct NoiseIKProbeTests {
     @Test func handshakeAndStatusRoundTripsWithNoiseprotocol() async throws {
-        let responder = try NoiseResponder()
+        let installation = TemporaryDirectory(prefix: "doctor-bus-installation")
+        let id = UUID().uuidString.lowercased(), namespace = UUID().uuidString.lowercased()
+        let toml = installation.write("installation.toml", "id = \"\(id)\"\nnamespace = \"\(namespace)\"\n")
+        let responder = try NoiseResponder(mode: "normal", ["--installation", toml])
         let results = try await runChecks(
             responder.check("status", ", status_requests: 10", expect: """
                 {handshake: true, wire_version: 3, round_trips: 10, locked: false, default_profile: default, \
-                active_profiles: [default, work], peer_uid: "${UID}", latency_median: {gt: 0s, lt: 1s}, latency_max: {lt: 2s}}
+                active_profiles: [default], initialized: true, installation_id: "\(id)", peer_uid: "${UID}", \
+                latency_median: {gt: 0s, lt: 1s}, latency_max: {lt: 2s}}
                 """)
                 + responder.check("handshake-only", expect: "{handshake: true, round_trips: 0, handshake_time: {lt: 3s}}"),
             variables: ["UID": String(geteuid())])
@@ -49,6 +66,104 @@ final class NoiseResponder: @unchecked Sendable {
         let median = try #require(seen.value("latency_median")?.asDouble)
         let maximum = try #require(seen.value("latency_max")?.asDouble)
         #expect(median <= maximum)
+        // Ten requests on one connection, one sender: the strict host answered every one and refused none.
+        #expect(responder.log.filter { $0 == "status request answered" }.count == 10, "\(responder.log)")
+        #expect(!responder.log.contains { $0.hasPrefix("access denied") || $0.hasPrefix("malformed") || $0.contains("chunk count") }, "\(responder.log)")
+    }
+
+    /// The stand-in refuses what upstream's server refuses (core-ipc/src/noise.rs:152-158, server.rs:674-724,
+    /// 810-863), shown by a second client: a bare chunk count closes the connection, a changed sender is
+    /// refused with AccessDenied, a correlated or above-Internal request and a malformed frame get no reply.
+    @Test func theStandInIsAsStrictAsUpstreamsServer() throws {
+        let responder = try NoiseResponder()
+        #expect(try responder.initiator("good") == "reply 52")
+        #expect(try responder.initiator("bare-count") == "closed")
+        #expect(responder.log.contains("disconnect: invalid chunk count header: expected 4 bytes, got 1"), "\(responder.log)")
+        #expect(try responder.initiator("changed-sender") == "reply 52, reply 104: sender identity changed mid-session")
+        #expect(try responder.initiator("same-sender") == "reply 52, reply 52")
+        #expect(try responder.initiator("correlated") == "silent")
+        #expect(try responder.initiator("secrets-level") == "silent")
+        #expect(try responder.initiator("malformed") == "silent, reply 52")
+        #expect(try responder.initiator("short-uuid") == "silent")
+        #expect(try responder.initiator("unknown-variant") == "silent, reply 52")
+        #expect(responder.log.contains("malformed frame, dropping: uuid of 15 bytes"), "\(responder.log)")
+    }
+
+    @Test func aBusThatRefusesTheRequestFailsQuotingItsReason() async throws {
+        let responder = try NoiseResponder(mode: "deny", ["--deny-reason", "security clearance insufficient for this request"])
+        let results = try await runChecks(responder.check("denied", ", status_requests: 3", expect: "{handshake: true, round_trips: 3}"))
+        withExtendedLifetime(responder) {}
+        #expect(results.map(\.status) == [.fail], "\(results.map(\.message))")
+        #expect(results[0].message.contains("StatusRequest 1 of 3: the bus refused: security clearance insufficient for this request"), "\(results[0].message)")
+    }
+
+    /// Before `sesame init` the bus host answers with a stub: no profiles, locked, and no installation identity
+    /// (daemon-profile/src/main.rs:224-247).
+    @Test func aHostBeforeInitAnswersWithoutAnInstallation() async throws {
+        let responder = try NoiseResponder(mode: "pre-init")
+        let results = try await runChecks(responder.check(
+            "pre-init", ", status_requests: 2", expect: "{round_trips: 2, initialized: false, locked: true, default_profile: default, active_profiles: {empty: true}}"))
+        withExtendedLifetime(responder) {}
+        #expect(results.map(\.status) == [.pass], "\(results.map(\.message))")
+        #expect(results[0].observed.first?.value("installation_id") == nil)
+    }
+
+    /// A StatusRequest byte for byte: the layout of upstream's `Message` (core-ipc/src/message.rs:25-58) as the
+    /// CLI sends it, with the same sender on every request of a session.
+    @Test func theRequestIsLaidOutAsUpstreamsMessage() {
+        let id = [UInt8](0x10..<0x20), sender = [UInt8](0xa0..<0xb0)
+        let bytes = BusEnvelope.statusRequest(id: id, sender: sender, monotonicNanoseconds: 300, wallMilliseconds: 1_780_000_000_000)
+        #expect(bytes[0] == 3)
+        #expect(Array(bytes[1...17]) == [16] + id)
+        #expect(bytes[18] == 0)  // correlation_id: None
+        #expect(Array(bytes[19...35]) == [16] + sender)
+        #expect(Array(bytes[36...37]) == [0xac, 0x02])  // monotonic_ns 300 first
+        var wall: [UInt8] = []
+        LEB128.append(1_780_000_000_000, to: &wall)
+        #expect(Array(bytes[38..<38 + wall.count]) == wall)  // then wall_ms
+        #expect(Array(bytes[(38 + wall.count)...]) == [51, 1, 0, 0, 0, 0])  // StatusRequest, Internal, four Nones
+        #expect(bytes.count == 36 + 2 + wall.count + 6)
+    }
+
+    /// The two replies daemon-profile sends, built field by field from its source (full mode: main.rs:544-571
+    /// with the context of main.rs:280-283, 340-365; pre-init: main.rs:224-247), decoded byte for byte.
+    @Test func repliesDecodeInBothLayouts() throws {
+        let request = [UInt8](repeating: 0x11, count: 16), host = [UInt8](repeating: 0x22, count: 16)
+        let installation = [UInt8](repeating: 0x33, count: 16), namespace = [UInt8](repeating: 0x44, count: 16), agent = [UInt8](repeating: 0x55, count: 16)
+        let name = { (text: String) in [UInt8(text.utf8.count)] + Array(text.utf8) }
+        let head: [UInt8] = [3, 16] + [UInt8](repeating: 0x66, count: 16) + [1, 16] + request + [16] + host
+            + [0xaf, 0xdc, 0x94, 0xfb, 0x04] + [0xf1, 0xeb, 0x86, 0xa2, 0xa3, 0x34] + [52]
+        let full = head + [1] + name("default") + name("default") + [1, 16] + host + [0] + [0] + [2] + name("default") + [0] + name("work") + [1]
+            + [0, 0] + [1, 16] + installation + [0, 16] + namespace + [0] + [1, 16] + agent + [0]
+        #expect(full.count == 176)
+        let decoded = try BusEnvelope.decode(full)
+        #expect(decoded.version == 3 && decoded.correlation == request && decoded.sender == host)
+        #expect(decoded.monotonicNanoseconds == 0x4f65_2e2f && decoded.wallMilliseconds == 0x1a2_3441_b5f1)
+        #expect(decoded.payload == .statusResponse(.init(
+            activeProfiles: ["default"], defaultProfile: "default", daemonUptimes: [(id: host, milliseconds: UInt64(0))], locked: false,
+            lockState: [(profile: "default", locked: false), (profile: "work", locked: true)])))
+        #expect(decoded.securityLevel == 0 && decoded.verifiedSenderName == nil && decoded.agent == agent && !decoded.hasTrustSnapshot)
+        #expect(decoded.installation == .init(id: installation, namespace: namespace, organization: nil, machineBound: false))
+
+        let preInit = head + [0] + name("default") + [0] + [1] + [0] + [1] + [0, 0, 0, 0]
+        #expect(preInit.count == 82)
+        let stub = try BusEnvelope.decode(preInit)
+        #expect(stub.payload == .statusResponse(.init(activeProfiles: [], defaultProfile: "default", daemonUptimes: [], locked: true, lockState: [])))
+        #expect(stub.securityLevel == 1 && stub.installation == nil && stub.agent == nil)
+
+        // Postcard's refusals: an option tag of 2, a level of 4, a profile name it would not accept, a 64-bit
+        // varint with bits past the width, bytes that end early. Trailing bytes are ignored, as postcard does.
+        for (bad, what) in [
+            (Array(full[0..<18]) + [2] + Array(full[19...]), "correlation_id: option tag 2"),
+            (Array(full[0..<118]) + [4] + Array(full[119...]), "security_level: variant 4 of 4"),
+            (Array(full[0..<66]) + name("-default") + Array(full[74...]), "is not a valid profile name"),
+            (Array(full[0..<53]) + [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x02] + Array(full[58...]), "timestamp.monotonic_ns: not a 64-bit varint"),
+            (Array(full[0..<150]), "origin_installation.namespace: length 16 past the end"), (Array(full[0..<101]), "locked: the message ends early"),
+        ] {
+            #expect(throws: BusEnvelope.Reader.Malformed.self, "\(what)") { try BusEnvelope.decode(bad) }
+            do { _ = try BusEnvelope.decode(bad) } catch { #expect(error.what.contains(what), "\(error.what)") }
+        }
+        #expect(try BusEnvelope.decode(full + [9, 9, 9]) == decoded)
     }
 
     @Test func aServerKeyThatIsNotTheServersFails() async throws {

@@ -18,14 +18,16 @@ public struct NoiseIKProbe: Probe {
             (`SO_PEERCRED`), the lower pid first; handshake messages are framed with a 4-byte big-endian \
             length. X25519 and ChaCha20-Poly1305 come from libsodium, BLAKE2s from libb2.
 
-            With `status_requests: N`, the probe then sends N StatusRequests in the bus's envelope (postcard, \
-            wire version 3, event variant 51) and waits for each StatusResponse (variant 52) with the same \
-            correlation id: `latency_median` and `latency_max` are the round trips, and `wire_version`, \
-            `locked`, `default_profile` and `active_profiles` come from the last reply. The reference gives the \
-            envelope's field order, wire version and variant numbers but not every field's type: `DaemonId` is \
-            taken as a UUID, `Timestamp` as wall and monotonic milliseconds, and the three version-3 fields as \
-            options (sent empty). An encrypted frame is `[u32 chunk count]` then `[u32 length][Noise message]` \
-            per chunk.
+            With `status_requests: N`, the probe then sends N StatusRequests on the same connection, as the \
+            sesame CLI does: postcard envelopes of wire version 3, event variant 51, security level Internal, \
+            one sender id for the whole connection (the bus refuses a sender that changes mid-session), each \
+            encrypted frame being the chunk count as a 4-byte frame of its own and then the length-prefixed \
+            Noise messages. It waits for each StatusResponse (variant 52) with the request's correlation id: \
+            `latency_median` and `latency_max` are the round trips, and `wire_version`, `locked`, \
+            `default_profile`, `active_profiles`, `initialized` and `installation_id` come from the last reply. \
+            The layout follows upstream's source at release 1.14.2; the probe's source cites the file and line \
+            of every field. A request the bus refuses (`AccessDenied`) is a failure that quotes the bus's \
+            reason; a reply that does not decode is a failure that names the field.
 
             A handshake the bus rejects (a `server_key` that is not the server's, a frame longer than 16 MiB, \
             a truncated frame, a `bus.pub` that is not 32 bytes) is `handshake: false` with the reason; a bus \
@@ -50,6 +52,8 @@ public struct NoiseIKProbe: Probe {
             ObservationSpec("locked", .bool, "The lock state the bus reports."),
             ObservationSpec("default_profile", .string, "The default trust profile the bus reports."),
             ObservationSpec("active_profiles", .list(.string), "The active trust profiles the bus reports."),
+            ObservationSpec("initialized", .bool, "The reply carries the installation's identity: `sesame init` has run (a bus host before init answers without one)."),
+            ObservationSpec("installation_id", .string, "The installation id in the reply (a UUID), when it carries one."),
         ],
         defaultExpect: "{handshake: true}",
         examples: [
@@ -137,9 +141,11 @@ public struct NoiseIKProbe: Probe {
         for _ in 0..<statusRequests {
             if Task.isCancelled { throw ProbeError("cancelled") }
             do {
-                let (response, elapsed) = try session.status()
+                let (message, response, elapsed) = try session.status()
                 latencies.append(elapsed.seconds)
-                values["wire_version"] = .int(Int64(response.wireVersion))
+                values["wire_version"] = .int(Int64(message.version))
+                values["initialized"] = .bool(message.installation != nil)
+                values["installation_id"] = message.installation.map { .string(BusSession.uuidString($0.id)) }
                 values["locked"] = .bool(response.locked)
                 values["default_profile"] = .string(response.defaultProfile)
                 values["active_profiles"] = .list(response.activeProfiles.map { .string($0) })

@@ -6,16 +6,26 @@ import Glibc
 #endif
 
 /// A client session on the Open Sesame IPC bus: a Unix socket, the `Noise_IK_25519_ChaChaPoly_BLAKE2s`
-/// handshake as initiator, then encrypted frames (`../shared/reference/open-sesame.md` §2.2, §2.3).
+/// handshake as initiator, then encrypted frames, as upstream's `core-ipc` speaks them at release 1.14.2
+/// (ScopeCreep-zip/open-sesame, commit 5bd74188cf98de6b9db7a8f5ec52ff31945fe54f):
 ///
-/// Framing: every handshake message is `[u32 BE length][message]`; an encrypted frame is `[u32 BE chunk
-/// count]` followed by that many `[u32 BE length][Noise transport message]` chunks (each at most 65535 bytes,
-/// 65519 of plaintext). Lengths are checked against their limits before anything is allocated.
+/// - Handshake messages are one frame each, `[u32 BE length][message]`; message 2 has an empty payload
+///   (`core-ipc/src/noise.rs:253-281`, `core-ipc/src/framing.rs:51-82`).
+/// - An encrypted frame is the chunk count as a frame of its own, `[00 00 00 04][u32 BE count]`, then that many
+///   `[u32 BE length][Noise transport message]` chunks of at most 65519 plaintext bytes; an empty payload is
+///   one empty chunk (`core-ipc/src/noise.rs:92-136`). The reader refuses a count frame that is not 4 bytes,
+///   more than 257 chunks, a frame over 16 MiB and a reassembled payload over 16 MiB (`noise.rs:147-198`),
+///   and so does this client; every length is checked before anything is allocated.
+/// - The first message of a connection binds its sender id: a later message with another `sender` is refused
+///   with `AccessDenied` (`core-ipc/src/server.rs:689-724`). A session therefore uses one sender id, as the
+///   sesame CLI does (one `DaemonId` per connection, `open-sesame/src/ipc.rs:74`).
 final class BusSession {
     static let protocolName = "Noise_IK_25519_ChaChaPoly_BLAKE2s"
     static let maxFrame = 16 << 20
     static let maxNoiseMessage = 65535
     static let maxChunkPlaintext = 65519
+    /// `ceil(16 MiB / 65519)` (`core-ipc/src/noise.rs:166-172`).
+    static let maxChunks = (maxFrame + maxChunkPlaintext - 1) / maxChunkPlaintext
 
     enum Failure: Error {
         case socket(UnixSocket.Failure)
@@ -36,6 +46,11 @@ final class BusSession {
     let prologue: String
     private var send: NoiseCipherState?
     private var receive: NoiseCipherState?
+    /// This connection's sender id (a UUID v7, as `DaemonId::new()` makes one), the same on every message.
+    let sender: [UInt8]
+    /// The timestamp's monotonic part counts nanoseconds from this instant, as a client counts from its
+    /// connect time (`core-ipc/src/client.rs:154`, `core-types/src/constants.rs:41-52`).
+    private let epoch = ContinuousClock.now
 
     /// Connects and reads the peer's credentials; the handshake is `handshake(...)`.
     init(path: String, deadline: ContinuousClock.Instant) throws(Failure) {
@@ -46,6 +61,9 @@ final class BusSession {
             throw .socket(error)
         }
         prologue = BusSession.prologue(ourPID: getpid(), ourUID: geteuid(), peer: peer)
+        var id = [UInt8](repeating: 0, count: 16)
+        BusSession.uuid7(&id)
+        sender = id
     }
 
     /// `PDS-IPC-v1:<pid>:<uid>:<pid>:<uid>`, the side with the lower pid first.
@@ -98,7 +116,7 @@ final class BusSession {
             rest = rest.dropFirst(piece.count)
             do { chunks.append(try send.encrypt(associated: [], piece)) } catch { throw .protocolError(error.description) }
         } while !rest.isEmpty
-        var out = UnixSocket.lengthPrefix(chunks.count)
+        var out = UnixSocket.lengthPrefix(4) + UnixSocket.lengthPrefix(chunks.count)
         for chunk in chunks { out += UnixSocket.lengthPrefix(chunk.count) + chunk }
         do { try socket.write(out, what: "sending a request") } catch { throw .socket(error) }
     }
@@ -107,8 +125,11 @@ final class BusSession {
     func receiveFrame() throws(Failure) -> [UInt8] {
         guard let receive else { throw .protocolError("no handshake") }
         do throws(UnixSocket.Failure) {
-            let count = try socket.readLength(limit: BusSession.maxFrame / BusSession.maxNoiseMessage + 1, what: "the chunk count of a reply")
+            let header = try socket.readFrame(limit: 4, what: "the chunk count of a reply")
+            guard header.count == 4 else { throw UnixSocket.Failure.other("the chunk count of a reply is a frame of \(header.count) bytes, not 4") }
+            let count = Int(header[0]) << 24 | Int(header[1]) << 16 | Int(header[2]) << 8 | Int(header[3])
             guard count >= 1 else { throw UnixSocket.Failure.other("a reply of 0 chunks") }
+            guard count <= BusSession.maxChunks else { throw UnixSocket.Failure.other("a reply of \(count) chunks, more than the \(BusSession.maxChunks) allowed") }
             var plaintext: [UInt8] = []
             for _ in 0..<count {
                 let chunk = try socket.readFrame(limit: BusSession.maxNoiseMessage, what: "a reply chunk")
@@ -117,6 +138,7 @@ final class BusSession {
                 } catch {
                     throw UnixSocket.Failure.other("a reply chunk did not decrypt: \(error.description)")
                 }
+                guard plaintext.count <= BusSession.maxFrame else { throw UnixSocket.Failure.other("a reply of more than 16 MiB") }
             }
             return plaintext
         } catch {
@@ -124,39 +146,45 @@ final class BusSession {
         }
     }
 
-    /// One StatusRequest → StatusResponse exchange: the response and its round-trip time. Frames that are not
-    /// the reply (broadcasts) are skipped, a bounded number of times.
-    func status() throws(Failure) -> (BusEnvelope.StatusResponse, Duration) {
+    /// One StatusRequest → StatusResponse exchange: the reply and its round-trip time. Frames that are not the
+    /// reply (broadcasts, replies to others) are skipped, a bounded number of times; an `AccessDenied` that
+    /// answers the request is a failure with the bus's reason.
+    func status() throws(Failure) -> (BusEnvelope.Message, BusEnvelope.StatusResponse, Duration) {
         var id = [UInt8](repeating: 0, count: 16)
-        var sender = [UInt8](repeating: 0, count: 16)
         BusSession.uuid7(&id)
-        BusSession.uuid7(&sender)
         let wall = UInt64(Date().timeIntervalSince1970 * 1000)
-        var monotonic = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &monotonic)
-        let request = BusEnvelope.statusRequest(id: id, sender: sender, wallMilliseconds: wall, monotonicMilliseconds: UInt64(monotonic.tv_sec) * 1000 + UInt64(monotonic.tv_nsec) / 1_000_000)
+        let sinceEpoch = ContinuousClock.now - epoch
+        let nanoseconds = UInt64(sinceEpoch.components.seconds) * 1_000_000_000 + UInt64(sinceEpoch.components.attoseconds / 1_000_000_000)
+        let request = BusEnvelope.statusRequest(id: id, sender: sender, monotonicNanoseconds: nanoseconds, wallMilliseconds: wall)
         let started = ContinuousClock.now
         try sendFrame(request)
         for _ in 0..<64 {
             let frame = try receiveFrame()
-            var reader = BusEnvelope.Reader(bytes: frame)
+            let message: BusEnvelope.Message
             do {
-                let header = try BusEnvelope.header(&reader)
-                guard header.correlation == id else { continue }
-                let elapsed = ContinuousClock.now - started
-                guard header.variant == BusEnvelope.statusResponse else {
-                    throw Failure.protocolError("the reply to StatusRequest is event variant \(header.variant), not StatusResponse (\(BusEnvelope.statusResponse)); wire version \(header.version)")
-                }
-                return (try BusEnvelope.statusResponse(&reader, version: header.version), elapsed)
-            } catch let malformed as BusEnvelope.Reader.Malformed {
-                throw .protocolError("malformed reply: \(malformed.what)")
-            } catch let failure as Failure {
-                throw failure
+                message = try BusEnvelope.decode(frame)
             } catch {
-                throw .protocolError("\(error)")
+                // A frame that is not ours may be an event this client does not model; one that is ours must decode.
+                if frame.count >= 36, frame[18] == 1, Array(frame[20..<36]) == id { throw .protocolError("malformed reply: \(error.what)") }
+                continue
+            }
+            guard message.correlation == id else { continue }
+            let elapsed = ContinuousClock.now - started
+            switch message.payload {
+            case .statusResponse(let response): return (message, response, elapsed)
+            case .accessDenied(let reason): throw .protocolError("the bus refused: \(reason)")
+            case .other(let variant):
+                throw .protocolError("the reply to StatusRequest is event variant \(variant), not StatusResponse (\(BusEnvelope.statusResponse)); wire version \(message.version)")
             }
         }
         throw .protocolError("no reply to StatusRequest among 64 frames")
+    }
+
+    /// The canonical text form of a UUID, `8-4-4-4-12` lowercase hex.
+    static func uuidString(_ bytes: [UInt8]) -> String {
+        let hex = bytes.map { String($0, radix: 16).count == 1 ? "0" + String($0, radix: 16) : String($0, radix: 16) }.joined()
+        let characters = Array(hex)
+        return [0..<8, 8..<12, 12..<16, 16..<20, 20..<32].map { String(characters[$0]) }.joined(separator: "-")
     }
 
     /// A version 7 UUID: 48 bits of Unix milliseconds, then random bits.
