@@ -55,6 +55,12 @@ struct ExplainCommand: AsyncParsableCommand {
             for expectation in expectations { out += "    \(expectation.observation) \(expectation.summary)\n" }
         }
         if let remediation = check.remediation { out += "\nRemediation\n" + indent(remediation) + "\n" }
+        if !check.sources.isEmpty {
+            out += "\nSources" + (catalog.upstream.map { " (upstream paths at \($0))" } ?? "") + "\n"
+            for source in check.sources {
+                out += indent("- \(source.fact): " + (source.upstream.map { "upstream \($0)" } ?? "policy: \(source.policy ?? "")")) + "\n"
+            }
+        }
         if !check.governance.isEmpty {
             out += "\nGives evidence for\n"
             for (frameworkID, controls) in check.governance {

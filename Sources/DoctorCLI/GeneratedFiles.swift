@@ -94,6 +94,27 @@ extension GeneratedFiles {
                 out += "| `\(check.id)` — \(title) | \(check.severity.rawValue) | `\(check.probe.type)` | \(controls) | \(conditions.joined(separator: "; ")) |\n"
             }
         }
+        out += sourcesSection(catalog)
+        return out
+    }
+
+    /// Every fact of every check with its source: the upstream file:line at the pinned commit, or the policy.
+    static func sourcesSection(_ catalog: Catalog) -> String {
+        let all = catalog.checks.flatMap(\.sources)
+        guard !all.isEmpty else { return "" }
+        let cited = all.filter { $0.upstream != nil }.count
+        var out = "\n## Why each expectation is what it is\n\n"
+        if let upstream = catalog.upstream { out += "Upstream paths are `file:line` in **\(upstream)**. " }
+        out += "\(all.count) facts: \(cited) stated by upstream's source, \(all.count - cited) the catalog's own policy, each with its reason. "
+        out += "A policy that asks more than upstream's default names that default: such a finding on a healthy host is a hardening recommendation, not a fault.\n"
+        let cell = { (text: String) in text.replacing("|", with: "\\|").replacing("\n", with: " ") }
+        for check in catalog.checks where !check.sources.isEmpty {
+            out += "\n### `\(check.id)`\n\n| fact | source |\n|---|---|\n"
+            for source in check.sources {
+                let origin = source.upstream.map { "upstream `" + cell($0) + "`" } ?? "policy: " + cell(source.policy ?? "")
+                out += "| \(cell(source.fact)) | \(origin) |\n"
+            }
+        }
         return out
     }
 }

@@ -37,6 +37,11 @@ import Testing
         export += entry([("_SYSTEMD_USER_UNIT", "other.service"), ("_UID", uid), ("EVENT_TYPE", "handshake-failed"), ("MESSAGE", "elsewhere")], ago: 50, boot: boot)
         export += entry([unit, ("_UID", "4321"), ("EVENT_TYPE", "handshake-failed"), ("MESSAGE", "another user")], ago: 45, boot: boot)
         export += entry([unit, ("_UID", uid), ("EVENT_TYPE", "uid-mismatch"), ("MESSAGE", "peer uid 4321 rejected")], ago: 40, boot: boot)
+        // daemon-profile's lines as they reach the journal: tracing-subscriber JSON on stdout, the event's fields
+        // nested under "fields", the whole object in MESSAGE (daemon-profile/src/sandbox.rs:292-303).
+        export += entry([unit, ("_UID", uid), ("MESSAGE", #"{"timestamp":"2026-12-02T10:00:00Z","level":"ERROR","fields":{"message":"noise handshake failed","audit":"connection-lifecycle","event_type":"handshake-failed","peer_pid":4242,"error":"Noise error: decrypt"},"target":"core_ipc::server"}"#)], ago: 35, boot: boot)
+        export += entry([unit, ("_UID", uid), ("MESSAGE", #"{"level":"ERROR","fields":{"event_type":"handshake-failed","peer_pid":77,"error":"IO error: early eof"},"target":"core_ipc::server"}"#)], ago: 30, boot: boot)
+        export += entry([unit, ("_UID", uid), ("MESSAGE", #"{"level":"WARN","fields":{"message":"rejecting connection: UID mismatch","peer_uid":4321},"target":"core_ipc::server"}"#)], ago: 25, boot: boot)
         let exportPath = directory.path + "/entries.export"
         _ = FileManager.default.createFile(atPath: exportPath, contents: Data(export))
         let output = directory.path + "/journal"
@@ -75,5 +80,19 @@ import Testing
         #expect(results[4].message.contains("no journal entries in \(empty)"), "\(results[4].message)")
         #expect(results[5].message.contains("'event-type' is not a journal field name"), "\(results[5].message)")
         #expect(results[6].message.contains("counting every entry is not a check"), "\(results[6].message)")
+    }
+
+    /// JSON on standard output reaches the journal as MESSAGE text: matched by substring, with exclusions.
+    @Test func messageSubstringsSelectAndExcludeEntries() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-journal-message")
+        let journal = try JournalProbeTests.journal(directory)
+        let unit = "user_unit: open-sesame-profile.service, directory: \"\(journal)\", since: 1h"
+        let results = try await runChecks(
+            check("json", "\(unit), message_contains: '\"event_type\":\"handshake-failed\"'", "{count: 2}")
+                + check("json-no-eof", "\(unit), message_contains: '\"event_type\":\"handshake-failed\"', message_excludes: early eof", "{count: 1}")
+                + check("either", "\(unit), message_contains: ['\"event_type\":\"handshake-failed\"', 'rejecting connection: UID mismatch'], message_excludes: [early eof]", "{count: 2}")
+                + check("empty", "\(unit), message_contains: ''"))
+        #expect(results.map(\.status) == [.pass, .pass, .pass, .error], "\(results.map(\.message))")
+        #expect(results[3].message.contains("message_contains holds an empty string"), "\(results[3].message)")
     }
 }

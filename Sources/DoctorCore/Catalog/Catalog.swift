@@ -8,8 +8,14 @@ public struct Catalog: Sendable {
     public var categories: [CategoryInfo]
     /// The default per-check timeout set by a `catalog.yaml`, in seconds.
     public var defaultTimeout: Double?
+    /// The upstream source its checks' `sources` cite (`catalog.yaml` `upstream:`), e.g. a repository and commit.
+    public var upstream: String?
 
-    public init(checks: [Check], files: [String] = [], digest: String = "", categories: [CategoryInfo] = CategoryInfo.builtIn, defaultTimeout: Double? = nil) {
+    public init(
+        checks: [Check], files: [String] = [], digest: String = "", categories: [CategoryInfo] = CategoryInfo.builtIn, defaultTimeout: Double? = nil,
+        upstream: String? = nil
+    ) {
+        self.upstream = upstream
         self.checks = checks
         self.files = files
         self.digest = digest

@@ -2,7 +2,7 @@
 /// are referenced by index (so the decoded checks share their storage). Every read is bounds-checked: a
 /// truncated or damaged entry decodes to nil, never to a crash.
 enum CatalogCodec {
-    static let magic: [UInt8] = Array("DOCTORC2".utf8)
+    static let magic: [UInt8] = Array("DOCTORC3".utf8)
 
     // MARK: - Writing
 
@@ -68,6 +68,7 @@ enum CatalogCodec {
         w.string(catalog.digest)
         w.bool(catalog.defaultTimeout != nil)
         if let timeout = catalog.defaultTimeout { w.double(timeout) }
+        w.optional(catalog.upstream)
         w.uint(UInt64(catalog.categories.count))
         for category in catalog.categories {
             w.string(category.id)
@@ -138,6 +139,12 @@ enum CatalogCodec {
         }
         w.optional(check.whenReason)
         w.strings(check.tags)
+        w.uint(UInt64(check.sources.count))
+        for source in check.sources {
+            w.string(source.fact)
+            w.optional(source.upstream)
+            w.optional(source.policy)
+        }
         w.string(check.location.file)
         w.mark(check.location.mark)
     }
@@ -284,6 +291,7 @@ enum CatalogCodec {
             let files = try r.stringList()
             let digest = try r.string()
             let defaultTimeout = try r.bool() ? try r.double() : nil
+            let upstream = try r.optional()
             var categories: [CategoryInfo] = []
             for _ in 0..<(try r.count()) {
                 categories.append(CategoryInfo(id: try r.string(), title: try r.string(), description: try r.optional()))
@@ -293,7 +301,7 @@ enum CatalogCodec {
             checks.reserveCapacity(count)
             for _ in 0..<count { checks.append(try decodeCheck(&r)) }
             guard r.position == bytes.count else { return nil }
-            return Catalog(checks: checks, files: files, digest: digest, categories: categories, defaultTimeout: defaultTimeout)
+            return Catalog(checks: checks, files: files, digest: digest, categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
         } catch {
             return nil
         }
@@ -353,13 +361,15 @@ enum CatalogCodec {
         }
         let whenReason = try r.optional()
         let tags = try r.stringList()
+        var sources: [CheckSource] = []
+        for _ in 0..<(try r.count()) { sources.append(CheckSource(fact: try r.string(), upstream: try r.optional(), policy: try r.optional())) }
         let location = SourceLocation(file: try r.string(), mark: try r.mark())
         return Check(
             id: id, title: title, description: description, rationale: rationale, category: category, severity: severity,
             governance: governance, probe: ProbeInvocation(type: probeType, parameters: parameters, mark: probeMark),
             expectations: expectations, governanceExpectations: governanceExpectations, remediation: remediation,
             timeout: timeout, requires: requires, when: when,
-            whenReason: whenReason, tags: tags, location: location)
+            whenReason: whenReason, tags: tags, sources: sources, location: location)
     }
 
     static func decodeSetting(_ r: inout Reader) throws(Corrupt) -> Setting {

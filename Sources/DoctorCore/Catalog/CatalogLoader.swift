@@ -43,6 +43,7 @@ public struct CatalogLoader: Sendable {
         // Manifests first (few and small): they declare categories and the default timeout.
         var categories = CategoryInfo.builtIn
         var defaultTimeout: Double?
+        var upstream: String?
         var digests: [(String, [UInt8])] = []
         for file in files where file.isManifest {
             let parsed = CatalogLoader.parse(file)
@@ -54,6 +55,7 @@ public struct CatalogLoader: Sendable {
                 categories.append(category)
             }
             if let timeout = manifest.timeout { defaultTimeout = timeout }
+            if let pin = manifest.upstream { upstream = pin }
         }
 
         // Then the check files: each worker reads, hashes, parses and decodes a contiguous run of files and
@@ -93,7 +95,7 @@ public struct CatalogLoader: Sendable {
         }
         let catalog = Catalog(
             checks: checks, files: files.map(\.display), digest: CatalogLoader.digest(digests),
-            categories: categories, defaultTimeout: defaultTimeout)
+            categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
         if let cache, let cacheKey { cache.store(catalog, key: cacheKey) }
         return catalog
     }

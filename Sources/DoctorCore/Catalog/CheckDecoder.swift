@@ -18,7 +18,7 @@ struct CheckDecoder {
 
     static let checkKeys = [
         "id", "title", "description", "rationale", "category", "severity", "governance", "probe", "expect", "governance_expect",
-        "remediation", "timeout", "requires", "when", "tags",
+        "remediation", "timeout", "requires", "when", "tags", "sources",
     ]
     static let whenKeys = ["env", "env_unset", "env_equals", "path_exists", "path_absent", "reason"]
 
@@ -64,6 +64,7 @@ struct CheckDecoder {
         var governance: [(framework: String, controls: [String])] = []
         var requires: [String] = [], tags: [String] = [], when: [WhenCondition] = [], whenReason: String?
         var expectNode: YAMLNode?, governanceExpectNode: YAMLNode?
+        var sources: [CheckSource] = []
 
         for pair in pairs {
             let key = pair.key, value = pair.value
@@ -123,6 +124,7 @@ struct CheckDecoder {
                     tags = list.asList?.compactMap(\.asString) ?? []
                 }
             case "when": (when, whenReason) = decodeWhen(value)
+            case "sources": sources = decodeSources(value)
             default: unknownKey(key, in: "check", known: CheckDecoder.checkKeys)
             }
         }
@@ -151,7 +153,41 @@ struct CheckDecoder {
             severity: severity, governance: governance, probe: probe, expectations: expectations,
             governanceExpectations: governanceExpectations,
             remediation: remediation, timeout: timeout, requires: requires, when: when, whenReason: whenReason,
-            tags: tags, location: SourceLocation(file: file, mark: mark))
+            tags: tags, sources: sources, location: SourceLocation(file: file, mark: mark))
+    }
+
+    /// `sources:` a list of `{fact, upstream}` or `{fact, policy}`: exactly one of the two, both strings.
+    mutating func decodeSources(_ node: YAMLNode) -> [CheckSource] {
+        guard case .sequence(let items, _) = node else {
+            issue(node.mark, "sources must be a list of {fact, upstream} or {fact, policy}, found \(node.kindDescription)")
+            return []
+        }
+        var sources: [CheckSource] = []
+        for item in items {
+            guard case .mapping(let pairs, let mark) = item else {
+                issue(item.mark, "a source must be a mapping {fact, upstream} or {fact, policy}, found \(item.kindDescription)")
+                continue
+            }
+            var fact: String?, upstream: String?, policy: String?
+            for pair in pairs {
+                switch pair.key.text {
+                case "fact": fact = string(pair.value, field: "sources.fact")
+                case "upstream": upstream = string(pair.value, field: "sources.upstream")
+                case "policy": policy = string(pair.value, field: "sources.policy")
+                default: unknownKey(pair.key, in: "source", known: ["fact", "upstream", "policy"])
+                }
+            }
+            guard let fact, !fact.isEmpty else {
+                issue(mark, "a source needs a 'fact': what the check relies on")
+                continue
+            }
+            switch (upstream, policy) {
+            case (nil, nil): issue(mark, "source '\(fact)' needs 'upstream' (file:line that states it) or 'policy' (why the catalog asks it)")
+            case (.some, .some): issue(mark, "source '\(fact)' has both 'upstream' and 'policy'; a fact is one or the other")
+            default: sources.append(CheckSource(fact: fact, upstream: upstream, policy: policy))
+            }
+        }
+        return sources
     }
 
     static func isValidID(_ text: String) -> Bool {

@@ -7,6 +7,7 @@ enum ManifestDecoder {
     struct Manifest {
         var categories: [CategoryInfo] = []
         var timeout: Double?
+        var upstream: String?
         var issues: [CatalogIssue] = []
     }
 
@@ -28,6 +29,12 @@ enum ManifestDecoder {
                     case .success(.value(let value)) where (value.asDouble ?? 0) > 0: manifest.timeout = value.asDouble
                     case .failure(let problem): issue(problem.mark ?? pair.value.mark, "timeout: \(problem.message)", hint: problem.hint)
                     default: issue(pair.value.mark, "timeout must be a positive duration without variables")
+                    }
+                case "upstream":
+                    if case .scalar(let scalar) = pair.value, !scalar.isNull, !scalar.text.isEmpty {
+                        manifest.upstream = scalar.text
+                    } else {
+                        issue(pair.value.mark, "upstream must be a string naming the source the checks cite, e.g. owner/repo@commit")
                     }
                 case "categories":
                     guard case .sequence(let items, _) = pair.value else {
@@ -61,7 +68,7 @@ enum ManifestDecoder {
                         manifest.categories.append(CategoryInfo(id: id, title: title ?? id, description: description))
                     }
                 default:
-                    let hint = Suggest.closest(to: pair.key.text, in: ["categories", "timeout"]).map { "did you mean '\($0)'?" }
+                    let hint = Suggest.closest(to: pair.key.text, in: ["categories", "timeout", "upstream"]).map { "did you mean '\($0)'?" }
                     issue(pair.key.mark, "unknown key '\(pair.key.text)' in catalog.yaml", hint: hint)
                 }
             }

@@ -21,6 +21,9 @@ public final class Check: Sendable {
     public let when: [WhenCondition]
     public let whenReason: String?
     public let tags: [String]
+    /// Where each fact the check relies on comes from (`sources:`): the upstream file and line that states
+    /// it, or the catalog's own policy with its reason.
+    public let sources: [CheckSource]
     public let location: SourceLocation
     /// The observations the expectations use (computed once).
     public let wanted: [String]
@@ -30,7 +33,7 @@ public final class Check: Sendable {
         severity: Severity, governance: [(framework: String, controls: [String])] = [], probe: ProbeInvocation,
         expectations: [Expectation] = [], governanceExpectations: [(framework: String, expectations: [Expectation])] = [],
         remediation: String? = nil, timeout: Double? = nil, requires: [String] = [],
-        when: [WhenCondition] = [], whenReason: String? = nil, tags: [String] = [], location: SourceLocation
+        when: [WhenCondition] = [], whenReason: String? = nil, tags: [String] = [], sources: [CheckSource] = [], location: SourceLocation
     ) {
         self.id = id
         self.title = title
@@ -48,6 +51,7 @@ public final class Check: Sendable {
         self.when = when
         self.whenReason = whenReason
         self.tags = tags
+        self.sources = sources
         self.location = location
         var wanted = expectations.map(\.observation)
         for entry in governanceExpectations {
@@ -89,4 +93,19 @@ public enum WhenCondition: Sendable {
     case envEquals(String, Setting)
     case pathExists(Setting)
     case pathAbsent(Setting)
+}
+
+/// One fact a check relies on and where it comes from: `upstream` (the file and line of the checked software's
+/// source that states it, at the commit its catalog's `upstream` pins) or `policy` (the catalog's own choice,
+/// with its reason). Exactly one of the two is set.
+public struct CheckSource: Sendable, Equatable {
+    public var fact: String
+    public var upstream: String?
+    public var policy: String?
+
+    public init(fact: String, upstream: String? = nil, policy: String? = nil) {
+        self.fact = fact
+        self.upstream = upstream
+        self.policy = policy
+    }
 }

@@ -84,6 +84,15 @@ public struct SchemaGenerator: Sendable {
             ("requires", SchemaGenerator.type(.oneOrMany(.string))),
             ("when", when),
             ("tags", .object([("type", "array"), ("items", .object([("type", "string")]))])),
+            ("sources", .object([
+                ("type", "array"),
+                ("description", "Where each fact the check relies on comes from: {fact, upstream: file:line} or {fact, policy: reason}."),
+                ("items", .object([
+                    ("type", "object"), ("required", ["fact"]), ("additionalProperties", false),
+                    ("properties", .object([("fact", text), ("upstream", text), ("policy", text)])),
+                    ("oneOf", [.object([("required", ["upstream"])]), .object([("required", ["policy"])])]),
+                ])),
+            ])),
         ]
         let conditional: [JSONValue] = registry.sorted.map { probe in
             .object([
@@ -285,6 +294,7 @@ public struct SchemaGenerator: Sendable {
                     ])),
                 ])),
                 ("timeout", SchemaGenerator.type(.duration)),
+                ("upstream", .object([("type", "string"), ("description", "The upstream source the checks' sources cite, e.g. owner/repo@commit.")])),
             ])),
         ])
     }

@@ -12,7 +12,10 @@ public struct JournalProbe: Probe {
             last `since` that match: `user_unit` (a user service: `_SYSTEMD_USER_UNIT` and this user's `_UID`, \
             as `journalctl --user -u`), `unit` (a system service: `_SYSTEMD_UNIT`), and `fields`, each field one \
             value or a list of values (any of them). Values of one field are alternatives; different fields must \
-            all match.
+            all match. `message_contains` keeps only entries whose MESSAGE contains one of the strings, and \
+            `message_excludes` drops those that contain any of its strings: a daemon that logs structured JSON \
+            on standard output (Open Sesame's daemons do) reaches the journal as MESSAGE text only, so its \
+            event fields can be matched no other way.
 
             `scope` picks the journal files: `user` (this user's and the system's, local only: what `journalctl \
             --user` reads), `system`, or `all`; `directory` reads the journal files of a directory instead (a \
@@ -28,6 +31,8 @@ public struct JournalProbe: Probe {
             ParameterSpec("user_unit", .string, "A user service whose entries to count, e.g. `open-sesame-profile.service`."),
             ParameterSpec("unit", .string, "A system service whose entries to count."),
             ParameterSpec("fields", .map(.oneOrMany(.string)), "Journal fields and the values to match, e.g. `{EVENT_TYPE: handshake-failed}`."),
+            ParameterSpec("message_contains", .oneOrMany(.string), "Count only entries whose MESSAGE contains one of these strings."),
+            ParameterSpec("message_excludes", .oneOrMany(.string), "Do not count entries whose MESSAGE contains any of these strings."),
             ParameterSpec("since", .duration, default: "1h", "How far back to count."),
             ParameterSpec("scope", .enumeration(["user", "system", "all"]), default: "user", "Which journal files to read."),
             ParameterSpec("directory", .string, "Read the journal files of this directory instead."),
@@ -59,6 +64,8 @@ public struct JournalProbe: Probe {
     let flags: Int32
     let directory: String?
     let maximum: Int64
+    let contains: [[UInt8]]
+    let excludes: [[UInt8]]
 
     public init(parameters: Parameters) throws(ProbeError) {
         var matches: [(field: String, values: [String])] = []
@@ -76,6 +83,13 @@ public struct JournalProbe: Probe {
             if values.isEmpty { throw ProbeError("fields.\(field) lists no values") }
             matches.append((field, values))
         }
+        func strings(_ name: String) throws(ProbeError) -> [[UInt8]] {
+            let list = parameters[name].map { $0.asList?.compactMap(\.asString) ?? $0.asString.map { [$0] } ?? [] } ?? []
+            if list.contains(where: \.isEmpty) { throw ProbeError("\(name) holds an empty string, which every message contains") }
+            return list.map { Array($0.utf8) }
+        }
+        contains = try strings("message_contains")
+        excludes = try strings("message_excludes")
         guard !matches.isEmpty else { throw ProbeError("give at least one of 'user_unit', 'unit' or 'fields': counting every entry is not a check") }
         self.matches = matches
         since = parameters.double("since") ?? 3600
@@ -129,6 +143,11 @@ public struct JournalProbe: Probe {
             if step == 0 { break }
             var time: UInt64 = 0
             guard sd_journal_get_realtime_usec(journal, &time) >= 0, time >= start else { continue }
+            if !(contains.isEmpty && excludes.isEmpty) {
+                let message = JournalProbe.rawMessage(journal)
+                if !contains.isEmpty, !contains.contains(where: { JournalProbe.find($0, in: message) }) { continue }
+                if excludes.contains(where: { JournalProbe.find($0, in: message) }) { continue }
+            }
             count += 1
             if time >= lastTime {
                 lastTime = time
@@ -143,6 +162,29 @@ public struct JournalProbe: Probe {
         if let lastMessage { values["last_message"] = .string(lastMessage) }
         if count > 0 { values["last_age"] = .double(max(0, now - Double(lastTime) / 1_000_000)) }
         return .single(values)
+    }
+
+    /// The current entry's whole MESSAGE bytes (up to sd-journal's data threshold, 64 KiB by default).
+    static func rawMessage(_ journal: OpaquePointer) -> UnsafeRawBufferPointer {
+        var data: UnsafeRawPointer?
+        var length = 0
+        guard sd_journal_get_data(journal, "MESSAGE", &data, &length) >= 0, let data, length > 8 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: data + 8, count: length - 8)
+    }
+
+    /// Whether `needle` occurs in `haystack` (bytes; a plain scan, messages are short).
+    static func find(_ needle: [UInt8], in haystack: UnsafeRawBufferPointer) -> Bool {
+        guard let first = needle.first, haystack.count >= needle.count else { return false }
+        var index = 0
+        while index + needle.count <= haystack.count {
+            if haystack[index] == first {
+                var offset = 1
+                while offset < needle.count, haystack[index + offset] == needle[offset] { offset += 1 }
+                if offset == needle.count { return true }
+            }
+            index += 1
+        }
+        return false
     }
 
     /// The current entry's MESSAGE, cut at 200 characters, control characters shown as U+FFFD.
