@@ -50,6 +50,21 @@ func auditCheck(_ id: String, _ path: String, _ expect: String = "{intact: true}
         #expect(reasons[3].hasPrefix("not valid JSON"))
     }
 
+    /// Blank lines and CR LF endings are read as upstream's verifier reads them (`core-profile/src/audit.rs:120-123`):
+    /// skipped, and not part of the line. Line numbers stay those of the file.
+    @Test func blankLinesAndCarriageReturnsAreReadAsUpstreamReadsThem() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-audit")
+        let blank = try auditLog(directory, "blank.jsonl", count: 100, ["--blank-after", "40"])
+        let crlf = try auditLog(directory, "crlf.jsonl", count: 100, ["--crlf"])
+        let both = try auditLog(directory, "both.jsonl", count: 100, ["--blank-after", "40", "--tamper", "60"])
+        let results = try await runChecks(
+            auditCheck("blank", blank, "{intact: true, entries: 100, last_sequence: 100}")
+                + auditCheck("crlf", crlf, "{intact: true, entries: 100}")
+                + auditCheck("both", both, "{first_broken_line: 63, entries: 60}"))
+        #expect(results.map(\.status) == [.pass, .pass, .pass], "\(results.map(\.message))")
+        #expect(results[2].observed.first?.value("broken_reason")?.asString == "prev_hash is not the BLAKE3 of line 62 (a line was altered, removed or reordered)")
+    }
+
     @Test func badInputIsAClearFailureNeverAHang() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-audit")
         let notJSON = directory.write("text.jsonl", "hello\n")

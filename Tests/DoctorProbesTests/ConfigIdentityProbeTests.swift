@@ -37,6 +37,91 @@ import Testing
         #expect(results[4].message.contains("the default for 'c.d' is for a path 'select' does not name"), "\(results[4].message)")
     }
 
+    /// `merge: open-sesame` keeps what Open Sesame 1.14.2's `load_config` keeps (`core-config/src/loader.rs:83-160`),
+    /// not what a deep merge would: a later file's `[crypto]`, `[global.logging]`, `audit` and `auth` of a profile
+    /// already defined, and values it sets back to their default, are not loaded.
+    @Test func theOpenSesameMergeKeepsOnlyWhatTheLoaderKeeps() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml-merge")
+        let base = directory.write("config.toml", """
+            config_version = 2
+            [global]
+            default_profile = "work"
+            [global.logging]
+            level = "debug"
+            [crypto]
+            kdf = "pbkdf2-sha256"
+            [profiles.work]
+            color = "#112233"
+            [profiles.work.audit]
+            retention_days = 30
+            [profiles.work.clipboard]
+            max_history = 50
+            [profiles.work.wm]
+            overlay_delay_ms = 200
+            [profiles.work.wm.key_bindings.g]
+            apps = ["firefox"]
+            [[policy]]
+            key = "profiles.work.audit.enabled"
+            value = true
+            source = "org"
+            """)
+        directory.write("config.d/10-later.toml", """
+            config_version = 1
+            [global]
+            default_profile = "default"
+            [crypto]
+            kdf = "argon2id"
+            [profiles.work]
+            icon = "briefcase"
+            [profiles.work.audit]
+            retention_days = 400
+            [profiles.work.auth]
+            mode = "all"
+            [profiles.work.clipboard]
+            max_history = 1000
+            [profiles.work.wm]
+            overlay_delay_ms = 150
+            max_visible_windows = 8
+            [profiles.work.wm.key_bindings.t]
+            apps = ["kitty"]
+            [profiles.home.audit]
+            retention_days = 7
+            [[policy]]
+            key = "profiles.home.audit.enabled"
+            value = true
+            source = "org"
+            """)
+        // A file managed elsewhere (a Nix store) is linked into place; the probe follows it when told to.
+        let store = directory.write("store/play.toml", "[profiles.play]\nicon = \"dice\"\n")
+        symlink(store, directory.path + "/config.d/20-play.toml")
+        let paths = "[\"\(base)\", \"\(directory.path)/config.d/*.toml\"]"
+        let select = """
+            select: [config_version, global.default_profile, global.logging.level, crypto.kdf, profiles.work.color, \
+            profiles.work.icon, profiles.work.audit.retention_days, profiles.work.auth.mode, profiles.work.clipboard.max_history, \
+            profiles.work.wm.overlay_delay_ms, profiles.work.wm.max_visible_windows, profiles.work.wm.key_bindings.g.apps, \
+            profiles.work.wm.key_bindings.t.apps, profiles.home.audit.retention_days, profiles.play.icon, policy], \
+            defaults: {global.logging.level: info, crypto.kdf: argon2id, profiles.work.auth.mode: any}
+            """
+        let expect = """
+            {config_version: 3, global.default_profile: work, global.logging.level: info, crypto.kdf: argon2id, \
+            profiles.work.color: "#112233", profiles.work.icon: briefcase, profiles.work.audit.retention_days: 30, \
+            profiles.work.auth.mode: any, profiles.work.clipboard.max_history: 50, profiles.work.wm.overlay_delay_ms: 200, \
+            profiles.work.wm.max_visible_windows: 8, profiles.work.wm.key_bindings.g.apps: [firefox], \
+            profiles.work.wm.key_bindings.t.apps: [kitty], profiles.home.audit.retention_days: 7, profiles.play.icon: dice}
+            """
+        let results = try await runChecks(
+            fileCheck("open-sesame", "{type: toml, paths: \(paths), merge: open-sesame, follow_symlinks: true, \(select)}", expect)
+                + fileCheck("deep", "{type: toml, paths: \(paths), follow_symlinks: true, select: [crypto.kdf, profiles.work.audit.retention_days]}",
+                    "{crypto.kdf: argon2id, profiles.work.audit.retention_days: 400}")
+                + fileCheck("no-follow", "{type: toml, paths: \(paths), merge: open-sesame, select: [profiles.play.icon]}", "{profiles.play.icon: dice}"))
+        #expect(results.map(\.status) == [.pass, .pass, .fail], "\(results.map(\.message))")
+        let policy = results[0].observed.first?.value("policy")?.asList ?? []
+        #expect(policy.count == 2, "policy entries are appended, file by file: \(policy)")
+        #expect(results[2].message.contains("no file sets profiles.play.icon"), "\(results[2].message)")
+        let errors = results[2].observed.first?.value("errors")?.asList?.compactMap(\.asString) ?? []
+        #expect(errors.contains { $0.contains("20-play.toml") && $0.contains("is a symlink; not followed") }, "\(errors)")
+    }
+
     @Test func syntaxErrorsAreKeptApartFromSchemaErrors() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-toml-syntax")
         let good = directory.write("config.toml", "config_version = 3\n[global.logging]\nlevel = 5\n")

@@ -70,11 +70,15 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
             [global.logging]
             level = "loud"
 
-            [profiles."9bad"]
+            [profiles."_bad"]
             icon = "x"
 
             [settings]
             old = true
+
+            [profiles."1work".wm]
+            overlay_delay_ms = 5
+            border_width = 30.0
             """)
         let broken = directory.write("broken.toml", "a = 1\n[global\nx = 1\n")
         let results = try await runChecks(tomlCheck("bad", [bad, broken], "{errors: {empty: true}}") + tomlCheck("warn", [directory.write("w.toml", "[keys.g]\napp = \"x\"\n")]))
@@ -83,7 +87,14 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         let errors = seen.value("errors")?.asList?.compactMap(\.asString) ?? []
         #expect(errors.contains("\(bad):4: global.ipc.channel_capacity is string 'big', expected integer"), "\(errors)")
         #expect(errors.contains { $0.hasPrefix("\(bad):8: global.logging.level is 'loud', expected one of") }, "\(errors)")
-        #expect(errors.contains { $0.hasPrefix("\(bad):10: profiles.9bad is not a valid name") }, "\(errors)")
+        #expect(errors.contains { $0.hasPrefix("\(bad):10: profiles._bad is not a valid name") }, "\(errors)")
+        // A leading digit is a valid profile name upstream (core-types/src/profile.rs:45-50), and the window
+        // manager's delays and border width outside their ranges are warnings there (validation.rs:136-176).
+        #expect(!errors.contains { $0.contains("1work") }, "\(errors)")
+        #expect(seen.value("warnings") == .list([
+            .string("\(bad):18: profiles.1work.wm.border_width is 30.0, above the advised maximum 20"),
+            .string("\(bad):17: profiles.1work.wm.overlay_delay_ms is 5, below the advised minimum 10"),
+        ]), "\(seen.value("warnings").map { "\($0)" } ?? "none")")
         #expect(errors.contains { $0.hasPrefix("\(broken):2:8: ") }, "\(errors)")
         #expect(seen.value("unknown_keys") == .list([.string("\(bad):5: global.ipc.bogus")]))
         #expect(seen.value("deprecated_keys")?.asList?.first?.asString?.hasPrefix("\(bad):13: settings (deprecated") == true)
@@ -119,7 +130,8 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         let corpus = [
             ("good", TOMLProbeTests.good), ("type", "[global.ipc]\nchannel_capacity = \"big\"\n"),
             ("enum", "[crypto]\nkdf = \"scrypt\"\n"), ("range", "[profiles.a.clipboard]\nmax_history = -1\n"),
-            ("name", "[profiles.\"9x\"]\nicon = \"i\"\n"), ("unknown", "[global]\nsurprise = 1\n"),
+            ("name", "[profiles.\"_x\"]\nicon = \"i\"\n"), ("digit-name", "[profiles.\"9x\"]\nicon = \"i\"\n"),
+            ("advised-range", "[profiles.a.wm]\noverlay_delay_ms = 5000\nborder_width = 0.5\n"), ("negative-delay", "[profiles.a.wm]\noverlay_delay_ms = -1\n"), ("unknown", "[global]\nsurprise = 1\n"),
             ("deprecated", "[settings]\nold = 1\n"), ("factor", "[profiles.a.auth]\nrequired = [\"retina\"]\n"),
             ("policy", "[[policy]]\nkey = \"a..b\"\n"), ("nested-unknown", "[profiles.a.wm.key_bindings.g]\napps = [\"x\"]\nwhat = 1\n"),
         ]

@@ -1,9 +1,13 @@
 /// The JSON Schema of Open Sesame's configuration (`config.toml`, `config.d/*.toml`, `policy.toml`, profile
-/// configs), written from `../shared/reference/open-sesame.md` §4.2. `swift run doctor-dev generate` writes it
+/// configs), written from Open Sesame 1.14.2's configuration structs (`core-config/src/schema*.rs` at commit
+/// 5bd74188) and its validation (`core-config/src/validation.rs`). `swift run doctor-dev generate` writes it
 /// to `schemas/pds-config.schema.json`; the `toml` probe validates with it when a check names no other schema.
 ///
 /// Unknown keys are `additionalProperties: false`; the pre-v2 single-binary tables (`[settings]`, `[keys.*]`)
-/// are `deprecated: true`. Ranges follow the reference's semantic checks where it states them.
+/// are `deprecated: true`. Profile names follow `TrustProfileName::validate` (`core-types/src/profile.rs:30-57`: a
+/// letter or digit first). The window manager's delays and border width are `x-warn-*` ranges, because upstream
+/// only warns outside them (`validation.rs:136-176`); other upper bounds are doctor's, for values no sane
+/// configuration has.
 public enum PDSConfigSchema {
     public static let text = #"""
     {
@@ -79,7 +83,7 @@ public enum PDSConfigSchema {
         "keys": {"type": "object", "deprecated": true, "description": "The pre-v2 key bindings; now profiles.<name>.wm.key_bindings."}
       },
       "$defs": {
-        "profileName": {"type": "string", "pattern": "^[a-zA-Z][a-zA-Z0-9_-]{0,63}$"},
+        "profileName": {"type": "string", "pattern": "^[a-zA-Z0-9][a-zA-Z0-9_-]{0,63}$"},
         "stringList": {"type": "array", "items": {"type": "string"}},
         "profile": {
           "type": "object",
@@ -123,9 +127,9 @@ public enum PDSConfigSchema {
               "type": "object",
               "properties": {
                 "hint_keys": {"type": "string", "minLength": 1},
-                "overlay_delay_ms": {"type": "integer", "minimum": 10, "maximum": 2000},
-                "activation_delay_ms": {"type": "integer", "minimum": 10, "maximum": 2000},
-                "border_width": {"type": "number", "minimum": 1.0, "maximum": 20.0},
+                "overlay_delay_ms": {"type": "integer", "minimum": 0, "x-warn-minimum": 10, "x-warn-maximum": 2000},
+                "activation_delay_ms": {"type": "integer", "minimum": 0, "x-warn-minimum": 10, "x-warn-maximum": 2000},
+                "border_width": {"type": "number", "x-warn-minimum": 1.0, "x-warn-maximum": 20.0},
                 "key_bindings": {
                   "type": "object",
                   "additionalProperties": {

@@ -19,7 +19,8 @@ public struct TOMLProbe: Probe {
 
             `errors` lists syntax errors (`file:line:col: message`) and schema violations (`file:line: key: \
             message`), `unknown_keys` keys the schema does not know (the daemons ignore them silently, so a typo \
-            is lost), and `deprecated_keys` keys the schema marks deprecated. Files are never followed through \
+            is lost), `deprecated_keys` keys the schema marks deprecated, and `warnings` values the schema advises \
+            against without forbidding them (Open Sesame only warns about them either). Files are never followed through \
             a symlink unless `follow_symlinks` is set (NixOS links config.toml into the store), and never opened \
             if they are not regular files.
 
@@ -28,13 +29,25 @@ public struct TOMLProbe: Probe {
             value the daemons use when no file sets a path (their compiled default), so an unset key is still \
             judged. `per` names a table whose every member is a subject of its own, with `select` relative to \
             the member: `per: profiles` with `select: [audit.retention_days]` judges every profile, and names \
-            it in the message. The merge is Open Sesame's: tables merge key by key, any other value of a later \
-            file replaces the earlier one.
+            it in the message.
+
+            `merge` says how later files combine with earlier ones. `deep` (the default): tables merge key by \
+            key, any other value of a later file replaces the earlier one. `open-sesame`: exactly what Open \
+            Sesame 1.14.2's `load_config` keeps (`core-config/src/loader.rs:83-160` at commit 5bd74188): the \
+            highest `config_version`; `global.default_profile` when a file sets it to something other than \
+            `default`; a profile whole from the first file that defines it, and from later files only its \
+            `extends`, `color`, `icon`, a non-default `clipboard.max_history`, `wm.hint_keys`, \
+            `wm.overlay_delay_ms` and `wm.max_visible_windows`, and the entries of `wm.key_bindings` and \
+            `launch_profiles`; `policy` entries appended. Nothing else of any file is loaded (`[crypto]`, \
+            `[global.ipc]`, `[global.logging]`, `[agents]`, `[extensions]`, a later file's `audit` or `auth` of \
+            a profile already defined), so `select` sees what the daemons run with, and `defaults` their \
+            compiled defaults for the rest.
             """,
         parameters: [
             ParameterSpec("paths", .list(.string), required: true, "The files in load order; globs allowed."),
             ParameterSpec("schema", .string, "A JSON Schema file to validate with (default: Open Sesame's configuration schema)."),
             ParameterSpec("follow_symlinks", .bool, default: "false", "Read configuration files that are symlinks."),
+            ParameterSpec("merge", .enumeration(["deep", "open-sesame"]), default: "deep", "How later files combine with earlier ones: key by key, or exactly as Open Sesame's loader keeps them."),
             ParameterSpec("select", .list(.string), "Paths of the merged configuration to observe, each under its own name in `expect`."),
             ParameterSpec("defaults", .map(.dynamic), "The value of a selected path when no file sets it (the daemons' default)."),
             ParameterSpec("per", .string, "A table of the merged configuration whose every member is a subject (e.g. `profiles`)."),
@@ -46,10 +59,11 @@ public struct TOMLProbe: Probe {
             ObservationSpec("syntax_errors", .list(.string), "Files that could not be read or parsed, with file:line:col: the errors before any schema."),
             ObservationSpec("unknown_keys", .list(.string), "Keys the schema does not know, with file and line."),
             ObservationSpec("deprecated_keys", .list(.string), "Keys the schema marks deprecated, with file and line."),
+            ObservationSpec("warnings", .list(.string), "Values the schema advises against without forbidding them (`x-warn-minimum`/`x-warn-maximum`), with file and line."),
             ObservationSpec("config_version", .integer, "The highest `config_version` of the files."),
         ],
         namedObservations: "select",
-        defaultExpect: "{errors: {empty: true}, unknown_keys: {warn_if: {empty: false}}, deprecated_keys: {warn_if: {empty: false}}}",
+        defaultExpect: "{errors: {empty: true}, unknown_keys: {warn_if: {empty: false}}, deprecated_keys: {warn_if: {empty: false}}, warnings: {warn_if: {empty: false}}}",
         examples: [
             ProbeExample("The configuration is valid", """
                 id: config-schema-valid
@@ -91,6 +105,7 @@ public struct TOMLProbe: Probe {
     let select: [String]
     let defaults: [String: Value]
     let per: String?
+    let openSesameMerge: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
         paths = parameters.strings("paths") ?? []
@@ -106,6 +121,7 @@ public struct TOMLProbe: Probe {
         }
         self.defaults = defaults
         per = parameters.string("per")
+        openSesameMerge = parameters.string("merge") == "open-sesame"
         if per != nil && select.isEmpty { throw ProbeError("'per' needs paths to observe in 'select'") }
     }
 
@@ -126,9 +142,9 @@ public struct TOMLProbe: Probe {
         }
         let validator = SchemaValidator(schema: schema)
         let files = try TOMLProbe.expand(paths, deadline: context.deadline)
-        var errors: [String] = [], unknown: [String] = [], deprecated: [String] = [], syntax: [String] = []
+        var errors: [String] = [], unknown: [String] = [], deprecated: [String] = [], warnings: [String] = [], syntax: [String] = []
         var version: Int64?
-        var merged = JSONAny.object([])
+        var merged = openSesameMerge ? JSONAny.openSesameDefaults : JSONAny.object([])
         for file in files {
             if Task.isCancelled { throw ProbeError("cancelled") }
             let text: String, table: TOMLTable
@@ -139,7 +155,7 @@ public struct TOMLProbe: Probe {
                 continue
             }
             let document = TOMLProbe.convert(table)
-            merged = merged.merging(document)
+            merged = openSesameMerge ? merged.openSesameMerging(document) : merged.merging(document)
             if case .int(let declared)? = document.member("config_version") { version = max(version ?? declared, declared) }
             let lines = TOMLLines(text)
             for issue in validator.validate(document) {
@@ -149,6 +165,7 @@ public struct TOMLProbe: Probe {
                 case .error: errors.append("\(location): \(key) \(issue.message)")
                 case .unknown: unknown.append("\(location): \(key)")
                 case .deprecated: deprecated.append("\(location): \(key) (\(issue.message))")
+                case .warning: warnings.append("\(location): \(key) \(issue.message)")
                 }
             }
         }
@@ -156,7 +173,7 @@ public struct TOMLProbe: Probe {
         var values: ObservedValues = [
             "files": .list(files.map { .string($0) }), "valid": .bool(errors.isEmpty),
             "errors": .list(errors.map { .string($0) }), "syntax_errors": .list(syntax.map { .string($0) }), "unknown_keys": .list(unknown.map { .string($0) }),
-            "deprecated_keys": .list(deprecated.map { .string($0) }),
+            "deprecated_keys": .list(deprecated.map { .string($0) }), "warnings": .list(warnings.map { .string($0) }),
         ]
         if let version { values["config_version"] = .int(version) }
         let reason = files.isEmpty ? "none of \(paths.joined(separator: ", ")) exists" : nil
@@ -226,12 +243,12 @@ public struct TOMLProbe: Probe {
     }
 
     /// The files of `paths` merged as the daemons merge them, with the files that failed to parse.
-    static func merged(_ paths: [String], deadline: ContinuousClock.Instant) throws(ProbeError) -> (JSONAny, [String]) {
-        var merged = JSONAny.object([])
+    static func merged(_ paths: [String], follow: Bool, deadline: ContinuousClock.Instant) throws(ProbeError) -> (JSONAny, [String]) {
+        var merged = JSONAny.openSesameDefaults
         var problems: [String] = []
         for file in try expand(paths, deadline: deadline) {
-            switch parse(file, follow: false) {
-            case .success(let parsed): merged = merged.merging(convert(parsed.1))
+            switch parse(file, follow: follow) {
+            case .success(let parsed): merged = merged.openSesameMerging(convert(parsed.1))
             case .failure(let problem): problems.append(problem.message)
             }
         }
@@ -276,6 +293,83 @@ extension JSONAny {
             node = next
         }
         return node
+    }
+
+    /// What `load_config` starts from before any file: `Config::default()` (`core-config/src/schema.rs:51`,
+    /// `config_version` 3; no profiles). The rest of the compiled defaults are the checks' `defaults`.
+    static let openSesameDefaults = JSONAny.object([("config_version", .int(3))])
+
+    /// `later` over `self` as Open Sesame 1.14.2's `merge_config` and `merge_profile` do
+    /// (`core-config/src/loader.rs:101-160`); defaults compared against are `schema_peripheral.rs:24` (clipboard
+    /// `max_history` 1000) and `schema_wm.rs:89-90, 135` (`hint_keys` "asdfghjkl", `overlay_delay_ms` 150,
+    /// `max_visible_windows` 20). What the loader does not take is left out of the result.
+    func openSesameMerging(_ later: JSONAny) -> JSONAny {
+        var result: [(String, JSONAny)] = []
+        if case .object(let members) = self { result = members }
+        func get(_ key: String) -> JSONAny? { result.first { $0.0 == key }?.1 }
+        func set(_ key: String, _ value: JSONAny) {
+            if let index = result.firstIndex(where: { $0.0 == key }) { result[index].1 = value } else { result.append((key, value)) }
+        }
+        if case .int(let version)? = later.member("config_version") {
+            if case .int(let current)? = get("config_version"), current >= version {} else { set("config_version", .int(version)) }
+        }
+        if case .string(let name)? = later.node(at: ["global", "default_profile"]), name != "default" {
+            set("global", .object([("default_profile", .string(name))]))
+        }
+        if case .object(let profiles)? = later.member("profiles") {
+            var merged: [(String, JSONAny)] = []
+            if case .object(let existing)? = get("profiles") { merged = existing }
+            for (name, profile) in profiles {
+                if let index = merged.firstIndex(where: { $0.0 == name }) {
+                    merged[index].1 = merged[index].1.openSesameProfileMerging(profile)
+                } else {
+                    merged.append((name, profile))
+                }
+            }
+            set("profiles", .object(merged))
+        }
+        if case .array(let policies)? = later.member("policy") {
+            if case .array(let existing)? = get("policy") { set("policy", .array(existing + policies)) } else { set("policy", .array(policies)) }
+        }
+        return .object(result)
+    }
+
+    /// `merge_profile` (`core-config/src/loader.rs:124-160`).
+    func openSesameProfileMerging(_ later: JSONAny) -> JSONAny {
+        var profile = self
+        func put(_ path: [String], _ value: JSONAny) { profile = profile.setting(path, value) }
+        for key in ["extends", "color", "icon"] { if let value = later.member(key) { put([key], value) } }
+        let nonDefault: [([String], JSONAny)] = [
+            (["clipboard", "max_history"], .int(1000)), (["wm", "hint_keys"], .string("asdfghjkl")),
+            (["wm", "overlay_delay_ms"], .int(150)), (["wm", "max_visible_windows"], .int(20)),
+        ]
+        for (path, fallback) in nonDefault { if let value = later.node(at: path), !value.isScalar(equalTo: fallback) { put(path, value) } }
+        for table in [["wm", "key_bindings"], ["launch_profiles"]] {
+            if case .object(let entries)? = later.node(at: table) {
+                for (key, value) in entries { put(table + [key], value) }
+            }
+        }
+        return profile
+    }
+
+    /// Whether both are the same integer or the same string.
+    func isScalar(equalTo other: JSONAny) -> Bool {
+        switch (self, other) {
+        case (.int(let a), .int(let b)): a == b
+        case (.string(let a), .string(let b)): a == b
+        default: false
+        }
+    }
+
+    /// A copy with `value` at `path`, creating tables on the way.
+    func setting(_ path: [String], _ value: JSONAny) -> JSONAny {
+        guard let first = path.first else { return value }
+        var members: [(String, JSONAny)] = []
+        if case .object(let existing) = self { members = existing }
+        let child = members.first { $0.0 == first }?.1 ?? .object([])
+        let updated = child.setting(Array(path.dropFirst()), value)
+        if let index = members.firstIndex(where: { $0.0 == first }) { members[index].1 = updated } else { members.append((first, updated)) }
+        return .object(members)
     }
 
     /// `later` over `self` as the configuration loader merges files: tables key by key, anything else replaced.

@@ -14,8 +14,9 @@ public struct AuditChainProbe: Probe {
             Reads the log once, in 1 MiB pieces (constant memory, whatever its size), and checks every line: it \
             is a JSON object (validated in full: syntax, UTF-8, nesting), its `sequence` is a non-negative \
             integer one more than the previous line's (the first line may start a segment at any sequence), and \
-            its `prev_hash` is the lowercase hex BLAKE3 of the previous line's exact bytes (without its newline); \
-            the first line's is empty. Verification stops at the first broken line: `first_broken_line` and \
+            its `prev_hash` is the lowercase hex BLAKE3 of the previous line's exact bytes (without its newline, and \
+            without a CR before it); the first line's is empty. A line of only whitespace is skipped, as Open \
+            Sesame's own verifier skips it (`core-profile/src/audit.rs:120-123`). Verification stops at the first broken line: `first_broken_line` and \
             `broken_reason` say where and why, `entries` how many lines verified before it.
 
             A line longer than `max_line` is reported as broken without being held in memory. The log is never \
@@ -110,6 +111,8 @@ struct AuditChainVerifier {
     private(set) var firstSequence: UInt64?
     private(set) var lastSequence: UInt64?
     private var previousHash = ""
+    private var previousLine = 0
+    private var physicalLine = 0
     private var pending: [UInt8] = []
     private static let wanted = [Array("sequence".utf8), Array("prev_hash".utf8)]
 
@@ -118,7 +121,8 @@ struct AuditChainVerifier {
     }
 
     var isDone: Bool { broken != nil }
-    private var lineNumber: Int { entries + 1 }
+    /// The line being read (counting the blank lines skipped).
+    private var lineNumber: Int { physicalLine + 1 }
 
     mutating func feed(_ bytes: UnsafeRawBufferPointer) {
         var start = 0
@@ -161,7 +165,12 @@ struct AuditChainVerifier {
         broken = (lineNumber, reason)
     }
 
-    private mutating func line(_ bytes: UnsafeRawBufferPointer) {
+    private mutating func line(_ whole: UnsafeRawBufferPointer) {
+        defer { physicalLine += 1 }
+        // As upstream's verifier (`core-profile/src/audit.rs:120-123`, Rust's `lines()` and `trim()`): a line's
+        // trailing CR is not part of it, and a line of only whitespace is skipped.
+        let bytes = whole.last == 0x0d ? UnsafeRawBufferPointer(rebasing: whole.dropLast()) : whole
+        if bytes.allSatisfy({ $0 == 0x20 || (0x09...0x0d).contains($0) }) { return }
         var scan = JSONScan(bytes, wanted: AuditChainVerifier.wanted)
         do {
             try scan.object()
@@ -177,13 +186,14 @@ struct AuditChainVerifier {
             firstSequence = sequence
         }
         guard previous.elementsEqual(previousHash.utf8) else {
-            breakAt(entries == 0 ? "the first line's prev_hash is not empty" : "prev_hash is not the BLAKE3 of line \(entries) (a line was altered, removed or reordered)")
+            breakAt(entries == 0 ? "the first line's prev_hash is not empty" : "prev_hash is not the BLAKE3 of line \(previousLine) (a line was altered, removed or reordered)")
             return
         }
         var hasher = Blake3()
         hasher.update(bytes)
         previousHash = Hex.encode(hasher.finalize())
         lastSequence = sequence
+        previousLine = lineNumber
         entries += 1
     }
 }

@@ -2,11 +2,12 @@ import DoctorCore
 
 /// A JSON Schema (2020-12) validator for the subset configuration schemas use: `type`, `enum`, `minimum`,
 /// `maximum`, `minLength`, `pattern`, `properties`, `additionalProperties` (false or a schema),
-/// `propertyNames`, `items`, local `$ref` (`#/$defs/...`) and the `deprecated` annotation. Keywords outside the
-/// subset are ignored, never guessed at.
+/// `propertyNames`, `items`, local `$ref` (`#/$defs/...`) and the `deprecated` annotation, plus two annotations of
+/// doctor's own, `x-warn-minimum` and `x-warn-maximum`: a value outside them is a warning, not an error (for
+/// ranges the configured program itself only warns about). Keywords outside the subset are ignored, never guessed at.
 final class SchemaValidator {
     enum Kind: Equatable {
-        case error, unknown, deprecated
+        case error, unknown, deprecated, warning
     }
 
     struct Issue: Equatable {
@@ -134,6 +135,12 @@ final class SchemaValidator {
             }
             if let maximum = member(schema, "maximum").flatMap(SchemaValidator.number), number > maximum {
                 issues.append(Issue(kind: .error, path: path, message: "is \(SchemaValidator.shown(value)), above the maximum \(Value.double(maximum).display())"))
+            }
+            if let minimum = member(schema, "x-warn-minimum").flatMap(SchemaValidator.number), number < minimum {
+                issues.append(Issue(kind: .warning, path: path, message: "is \(SchemaValidator.shown(value)), below the advised minimum \(Value.double(minimum).display())"))
+            }
+            if let maximum = member(schema, "x-warn-maximum").flatMap(SchemaValidator.number), number > maximum {
+                issues.append(Issue(kind: .warning, path: path, message: "is \(SchemaValidator.shown(value)), above the advised maximum \(Value.double(maximum).display())"))
             }
         }
         if case .string(let text) = value {

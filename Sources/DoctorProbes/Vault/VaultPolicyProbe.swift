@@ -25,6 +25,7 @@ public struct VaultPolicyProbe: Probe {
             ParameterSpec("meta", .string, required: true, "The vault metadata files, e.g. `${HOME}/.config/pds/vaults/*.vault-meta`."),
             ParameterSpec("config", .list(.string), required: true, "The configuration files in load order; globs allowed."),
             ParameterSpec("min_matches", .integer, default: "1", "Fewer vaults than this is a failure."),
+            ParameterSpec("follow_symlinks", .bool, default: "false", "Read configuration files that are symlinks (home-manager links config.toml into the Nix store)."),
         ],
         observations: [
             ObservationSpec("vault_policy", .string, "The policy the vault records."),
@@ -51,12 +52,14 @@ public struct VaultPolicyProbe: Probe {
 
     let vaults: FileTargets
     let config: [String]
+    let follow: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
         let meta = parameters.string("meta") ?? ""
         if meta.isEmpty { throw ProbeError("'meta' is empty") }
         vaults = FileTargets(pattern: meta, minimum: parameters.int("min_matches") ?? 1)
         config = parameters.strings("config") ?? []
+        follow = parameters.bool("follow_symlinks") ?? false
     }
 
     /// A policy, comparable and printable.
@@ -73,7 +76,7 @@ public struct VaultPolicyProbe: Probe {
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         var (files, problems) = try vaults.resolve(deadline: context.deadline)
-        let (configuration, configProblems) = try TOMLProbe.merged(config, deadline: context.deadline)
+        let (configuration, configProblems) = try TOMLProbe.merged(config, follow: follow, deadline: context.deadline)
         problems += configProblems.map { "the configuration: \($0)" }
         var observations: [Observation] = []
         for file in files {

@@ -1,10 +1,13 @@
 """Writes an Open Sesame audit log (JSON lines, hash-chained with PyPI blake3, an implementation we did not
 write) for the audit-chain probe's tests and benchmark, then optionally damages it.
 
-    make_log.py OUT COUNT [--tamper N] [--delete N] [--swap N] [--truncate-last] [--min-bytes SIZE]
+    make_log.py OUT COUNT [--tamper N] [--delete N] [--swap N] [--truncate-last] [--blank-after N] [--crlf]
+                [--min-bytes SIZE]
 
 Line N (1-based): --tamper changes one character of its action, --delete removes it, --swap exchanges it with
-line N+1. --truncate-last cuts the last line in half (an interrupted write). --min-bytes keeps writing lines
+line N+1. --truncate-last cuts the last line in half (an interrupted write). --blank-after puts an empty line
+and a line of spaces and a tab after line N; --crlf ends every line with CR LF (the hash stays that of the line
+without the CR, as Rust's lines() reads it). --min-bytes keeps writing lines
 until the file is at least SIZE bytes (for the 1 GB benchmark; COUNT is then ignored).
 """
 
@@ -48,7 +51,11 @@ def main():
             del lines[n - 1]
         if (n := option("--swap")) is not None:
             lines[n - 1], lines[n] = lines[n], lines[n - 1]
-        body = b"".join(line + b"\n" for line in lines)
+        ending = b"\r\n" if "--crlf" in options else b"\n"
+        body_lines = [line + ending for line in lines]
+        if (n := option("--blank-after")) is not None:
+            body_lines[n:n] = [ending, b"  \t" + ending]
+        body = b"".join(body_lines)
         if "--truncate-last" in options:
             body = body[: len(body) - len(lines[-1]) // 2 - 1]
         handle.write(body)
