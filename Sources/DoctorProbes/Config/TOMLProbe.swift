@@ -51,6 +51,7 @@ public struct TOMLProbe: Probe {
             ParameterSpec("select", .list(.string), "Paths of the merged configuration to observe, each under its own name in `expect`."),
             ParameterSpec("defaults", .map(.dynamic), "The value of a selected path when no file sets it (the daemons' default)."),
             ParameterSpec("per", .string, "A table of the merged configuration whose every member is a subject (e.g. `profiles`)."),
+            ParameterSpec("per_default", .string, "The member judged, from `defaults` alone, when no file configures any (e.g. `default`, the profile the daemons run without a configuration)."),
         ],
         observations: [
             ObservationSpec("files", .list(.string), "The files read, in order."),
@@ -60,7 +61,7 @@ public struct TOMLProbe: Probe {
             ObservationSpec("unknown_keys", .list(.string), "Keys the schema does not know, with file and line."),
             ObservationSpec("deprecated_keys", .list(.string), "Keys the schema marks deprecated, with file and line."),
             ObservationSpec("warnings", .list(.string), "Values the schema advises against without forbidding them (`x-warn-minimum`/`x-warn-maximum`), with file and line."),
-            ObservationSpec("config_version", .integer, "The highest `config_version` of the files."),
+            ObservationSpec("config_version", .integer, "The highest `config_version` of the files; under `merge: open-sesame` the one the daemons run with (the highest, and at least their own 3)."),
         ],
         namedObservations: "select",
         defaultExpect: "{errors: {empty: true}, unknown_keys: {warn_if: {empty: false}}, deprecated_keys: {warn_if: {empty: false}}, warnings: {warn_if: {empty: false}}}",
@@ -105,6 +106,7 @@ public struct TOMLProbe: Probe {
     let select: [String]
     let defaults: [String: Value]
     let per: String?
+    let perDefault: String?
     let openSesameMerge: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
@@ -121,6 +123,8 @@ public struct TOMLProbe: Probe {
         }
         self.defaults = defaults
         per = parameters.string("per")
+        perDefault = parameters.string("per_default")
+        if perDefault != nil && per == nil { throw ProbeError("'per_default' needs 'per'") }
         openSesameMerge = parameters.string("merge") == "open-sesame"
         if per != nil && select.isEmpty { throw ProbeError("'per' needs paths to observe in 'select'") }
     }
@@ -175,6 +179,8 @@ public struct TOMLProbe: Probe {
             "errors": .list(errors.map { .string($0) }), "syntax_errors": .list(syntax.map { .string($0) }), "unknown_keys": .list(unknown.map { .string($0) }),
             "deprecated_keys": .list(deprecated.map { .string($0) }), "warnings": .list(warnings.map { .string($0) }),
         ]
+        // Under Open Sesame's merge, the version the daemons run with: the highest, from their own 3 up.
+        if openSesameMerge, case .int(let running)? = merged.member("config_version") { version = running }
         if let version { values["config_version"] = .int(version) }
         let reason = files.isEmpty ? "none of \(paths.joined(separator: ", ")) exists" : nil
         guard let per else {
@@ -184,9 +190,11 @@ public struct TOMLProbe: Probe {
             return ProbeOutput(observations: [Observation(values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
         }
         let table = per.split(separator: ".").map(String.init)
-        guard case .object(let members)? = merged.node(at: table), !members.isEmpty else {
+        guard case .object(var members)? = merged.node(at: table) ?? (perDefault == nil ? nil : .object([])), !members.isEmpty || perDefault != nil else {
             return ProbeOutput(observations: [Observation(values: values, missingReason: "the configuration has no [\(per)] members")])
         }
+        // No member configured: the one the daemons use anyway, with their compiled defaults.
+        if members.isEmpty, let perDefault { members = [(perDefault, .object([]))] }
         return ProbeOutput(observations: members.map { name, member in
             let (selected, unset) = selected(in: member)
             let reasons = unset.map { "no file sets \(per).\(name).\($0)" }

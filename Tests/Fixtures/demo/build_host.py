@@ -4,9 +4,13 @@ checksums by PyPI blake3), the config directory with a valid config.toml, instal
 chain, and a vault (SQLCipher 4 with Open Sesame's settings, by PyPI sqlcipher3-binary) with its salt,
 metadata and password wrap; and the mocked systemd's unit table.
 
-    build_host.py ROOT [--broken]   writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
+    build_host.py ROOT [--broken] [--variant deb|home-manager|pre-init]
+                                    writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
 
 --broken adds the defects listed in BROKEN below (and the demo script adds a dumpable secrets daemon).
+--variant makes the healthy host one that upstream's own installers leave, byte for byte where doctor looks (see
+VARIANTS below, each fact with Open Sesame 1.14.2's file:line): the findings doctor reports on it are listed in
+ROOT/findings.json, and every one is a check titled "Hardening:" unless the variant says why.
 """
 
 import json
@@ -42,9 +46,36 @@ BROKEN = {
     "installation.toml bound to another machine": "config-installation-binding",
     "work's configuration asks for all factors; its vault records any": "vault-factors-match-config",
     "work's audit log disabled": "config-audit-retention",
-    "[crypto] noise_cipher = aes-gcm, which the daemons ignore": "crypto-algorithm-profile (warn)",
+    "[crypto] noise_cipher = aes-gcm, which the daemons ignore": "crypto-config-honoured (warn)",
     "config.d/50-local.toml does not parse": "config-toml-parses, config-schema-valid",
 }
+variant = sys.argv[sys.argv.index("--variant") + 1] if "--variant" in sys.argv else None
+
+# What each of upstream's installations leaves on disk where it differs from the fully private healthy host, and
+# the checks that report it (all hardening recommendations beyond upstream, except where noted).
+VARIANTS = {
+    # The .deb: systemd creates ~/.config/pds (ConfigurationDirectory=pds, contrib/systemd/
+    # open-sesame-profile.service:21; mode 0755 by systemd's default), and files are written under umask 022:
+    # config.toml and installation.toml by atomic_write (core-config/src/loader.rs:246-255; open-sesame/src/
+    # init.rs:299, loader_installation.rs:46), vault databases by SQLite (core-secrets/src/sqlcipher.rs:57), and the
+    # salt of a profile other than the default by daemon-secrets on its first password unlock
+    # (daemon-secrets/src/unlock.rs:34-46). sesame init chmods the vault directory, the default salt, the
+    # password wraps, vault-meta and the audit log to 0600/0700 (init.rs:362-371, 598-613; core-auth/src/
+    # password_wrap.rs:176-185; vault_meta.rs:131).
+    "deb": ["config-dir-perms", "config-sensitive-file-perms", "vault-salt-perms", "vault-db-file-perms"],
+    # home-manager: tmpfiles make ~/.config/pds 0700 (flake.nix:226-228) and config.toml is a symlink into the
+    # Nix store, generated with empty [crypto], [agents], [extensions], [global.ipc] and [global.logging] tables
+    # and a `name` in each profile (flake.nix:179-219); the rest is written under the umask as on the .deb.
+    "home-manager": ["config-sensitive-file-perms", "vault-salt-perms", "vault-db-file-perms"],
+    # The daemons started before sesame init: no config.toml, installation.toml, vaults or audit entries yet.
+    # daemon-profile has created ~/.config/pds (create_dir_all under the umask, core-config/src/loader.rs:222-226)
+    # and an empty audit.jsonl with no mode of its own (daemon-profile/src/main.rs:288-292), and the bus answers in
+    # its pre-init form. config-audit-log-perms is not a hardening finding: the log is world-readable until
+    # sesame init chmods it (open-sesame/src/init.rs:362-371).
+    "pre-init": ["config-dir-perms", "config-audit-log-perms"],
+}
+if variant is not None and variant not in VARIANTS:
+    sys.exit(f"build_host.py: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
 home = os.path.join(root, "home")
 runtime = os.path.join(root, "run")
 rt = os.path.join(runtime, "pds")
@@ -192,6 +223,53 @@ if broken:
             unit["Service"]["PrivateNetwork"] = False
     with open(os.path.join(root, "defects.json"), "w") as handle:
         json.dump(BROKEN, handle, indent=1)
+
+HOME_MANAGER_CONFIG = """config_version = 3
+
+[agents]
+
+[crypto]
+
+[extensions]
+
+[global]
+default_profile = "default"
+
+[global.ipc]
+
+[global.logging]
+
+[profiles.default]
+name = "default"
+
+[profiles.default.wm]
+hint_keys = "asdfghjkl"
+overlay_delay_ms = 150
+"""
+
+if variant in ("deb", "home-manager"):
+    os.chmod(cfg, 0o755 if variant == "deb" else 0o700)
+    for name in ["config.toml", "installation.toml"]:
+        os.chmod(os.path.join(cfg, name), 0o644)
+    for profile in ["default", "work"]:
+        os.chmod(os.path.join(vaults, f"{profile}.db"), 0o644)
+    os.chmod(os.path.join(vaults, "work.salt"), 0o644)
+    if variant == "home-manager":
+        store = os.path.join(root, "nix", "store", "0a1b2c3d4e5f6g7h8i9j0k1l2m3n4o5p-open-sesame-config")
+        write(store, HOME_MANAGER_CONFIG, 0o444)
+        os.remove(os.path.join(cfg, "config.toml"))
+        os.symlink(store, os.path.join(cfg, "config.toml"))
+if variant == "pre-init":
+    import shutil
+    os.chmod(cfg, 0o755)
+    for name in ["config.toml", "installation.toml"]:
+        os.remove(os.path.join(cfg, name))
+    shutil.rmtree(vaults)
+    os.remove(os.path.join(root, "default-vault.key"))
+    write(os.path.join(cfg, "audit.jsonl"), b"", 0o644)
+if variant is not None:
+    with open(os.path.join(root, "findings.json"), "w") as handle:
+        json.dump(VARIANTS[variant], handle, indent=1)
 with open(os.path.join(root, "units.json"), "w") as handle:
     json.dump({"units": units}, handle, indent=1)
 print(root)
