@@ -1,17 +1,21 @@
-/// A string with `${NAME}` references. `${NAME:-fallback}` uses `fallback` when NAME is undefined; `$$` is a
-/// literal dollar sign. Names are `[A-Za-z_][A-Za-z0-9_]*`.
+/// A string with `${NAME}` references. `${NAME:-fallback}` uses `fallback` when NAME is undefined or empty (as a
+/// shell does), and the fallback is a template itself: `${XDG_CONFIG_HOME:-${HOME}/.config}`. `$$` is a literal
+/// dollar sign. Names are `[A-Za-z_][A-Za-z0-9_]*`.
 public struct Template: Sendable, Hashable {
     enum Part: Sendable, Hashable {
         case literal(String)
-        case variable(name: String, fallback: String?)
+        case variable(name: String, fallback: Template?)
     }
 
     let parts: [Part]
     public let source: String
 
-    /// The variable names the template uses, in order.
+    /// The variable names the template uses, in order (a fallback's after its own variable).
     public var variableNames: [String] {
-        parts.compactMap { if case .variable(let name, _) = $0 { name } else { nil } }
+        parts.flatMap { part -> [String] in
+            if case .variable(let name, let fallback) = part { return [name] + (fallback?.variableNames ?? []) }
+            return []
+        }
     }
 
     /// Parses `text`. Returns nil when the text has no `$` at all (the common case costs one scan).
@@ -38,15 +42,36 @@ public struct Template: Sendable, Hashable {
                 index = next
                 continue
             }
-            guard let close = text[next...].firstIndex(of: "}") else {
+            // The matching brace: a fallback may hold references of its own.
+            var depth = 0
+            var cursor = text.index(after: next)
+            var found: String.Index?
+            while cursor < text.endIndex {
+                let c = text[cursor]
+                if c == "$", text.index(after: cursor) < text.endIndex {
+                    let following = text[text.index(after: cursor)]
+                    if following == "{" || following == "$" {
+                        if following == "{" { depth += 1 }
+                        cursor = text.index(cursor, offsetBy: 2)
+                        continue
+                    }
+                }
+                if c == "}" {
+                    if depth == 0 { found = cursor; break }
+                    depth -= 1
+                }
+                cursor = text.index(after: cursor)
+            }
+            guard let close = found else {
                 throw TemplateError(message: "unterminated '${' in '\(text)'")
             }
             let body = text[text.index(after: next)..<close]
             let name: Substring
-            var fallback: String?
+            var fallback: Template?
             if let colon = body.firstIndex(of: ":"), body[body.index(after: colon)...].hasPrefix("-") {
                 name = body[..<colon]
-                fallback = String(body[body.index(colon, offsetBy: 2)...])
+                let fallbackText = String(body[body.index(colon, offsetBy: 2)...])
+                fallback = try Template.parse(fallbackText) ?? Template(parts: fallbackText.isEmpty ? [] : [.literal(fallbackText)], source: fallbackText)
             } else {
                 name = body
             }
@@ -78,10 +103,10 @@ public struct Template: Sendable, Hashable {
             switch part {
             case .literal(let text): out += text
             case .variable(let name, let fallback):
-                if let value = variables[name] {
+                if let value = variables[name], !(fallback != nil && value.isEmpty) {
                     out += value
                 } else if let fallback {
-                    out += fallback
+                    out += try fallback.expand(variables)
                 } else {
                     throw UndefinedVariable(name: name)
                 }
