@@ -192,7 +192,7 @@ final class NoiseResponder: @unchecked Sendable {
         let elapsed = ContinuousClock.now - started
         withExtendedLifetime(responder) {}
         #expect(results.map(\.status) == [.error], "\(results.map(\.message))")
-        #expect(elapsed > .milliseconds(600) && elapsed < .seconds(3), "took \(elapsed)")
+        #expect(elapsed > .milliseconds(600) && elapsed < .seconds(10), "took \(elapsed)")
     }
 
     @Test func hugeAndTruncatedFramesFailCleanly() async throws {

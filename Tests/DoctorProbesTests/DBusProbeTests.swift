@@ -160,7 +160,7 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         let results = try await runChecks(dbusCheck("silent", "{type: dbus, address: \"unix:path=\(path)\"}", extra: "timeout: 700ms"))
         withExtendedLifetime(silent) {}
         let elapsed = Date().timeIntervalSince(started)
-        #expect(elapsed > 0.5 && elapsed < 3, "took \(elapsed)s")
+        #expect(elapsed > 0.5 && elapsed < 10, "took \(elapsed)s")
         #expect(results.count == 1)
         #expect(results[0].status == .fail || results[0].status == .error)
         #expect(results[0].message.contains("deadline") || results[0].message.contains("timed out"), "\(results[0].message)")

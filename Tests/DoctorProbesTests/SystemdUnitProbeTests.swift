@@ -134,8 +134,8 @@ enum SystemdScenario {
 
     @Test func noBusFailsFast() async throws {
         let started = ContinuousClock.now
-        let results = try await runChecks(dbusCheck("none", "{type: systemd-unit, unit: x.service, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 10s"))
-        #expect(ContinuousClock.now - started < .seconds(2))
+        let results = try await runChecks(dbusCheck("none", "{type: systemd-unit, unit: x.service, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 20s"))
+        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(results.map(\.status) == [.error])
         #expect(results[0].message.contains("cannot connect to the bus at unix:path=/nonexistent/bus"))
     }
@@ -148,7 +148,7 @@ enum SystemdScenario {
         let results = try await runChecks(dbusCheck("silent", "{type: systemd-unit, unit: x.service, address: \"\(bus.address)\"}", extra: "timeout: 600ms"))
         let elapsed = ContinuousClock.now - started
         _ = owner
-        #expect(elapsed > .milliseconds(500) && elapsed < .seconds(3), "took \(elapsed)")
+        #expect(elapsed > .milliseconds(500) && elapsed < .seconds(10), "took \(elapsed)")
         #expect(results.map(\.status) == [.error])
         #expect(results[0].message.contains("did not answer before the deadline") || results[0].message.contains("timed out"), "\(results[0].message)")
     }

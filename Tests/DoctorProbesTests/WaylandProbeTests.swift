@@ -91,7 +91,7 @@ func waylandCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra:
             waylandCheck("none", "", extra: "timeout: 10s")
                 + waylandCheck("no-session", "", extra: "when: {env: WAYLAND_DISPLAY, reason: not a graphical session}"),
             variables: ["XDG_RUNTIME_DIR": directory.path, "WAYLAND_DISPLAY": ""])
-        #expect(ContinuousClock.now - started < .seconds(2))
+        #expect(ContinuousClock.now - started < .seconds(5))
         #expect(results.map(\.status) == [.fail, .skip], "\(results.map(\.message))")
         #expect(results[0].message.contains("no Wayland compositor: \(directory.path)/wayland-0 does not exist"), "\(results[0].message)")
         #expect(results[1].message.contains("not a graphical session"), "\(results[1].message)")
@@ -105,6 +105,6 @@ func waylandCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra:
         withExtendedLifetime(silent) {}
         let elapsed = ContinuousClock.now - started
         #expect(results.map(\.status) == [.error], "\(results.map(\.message))")
-        #expect(elapsed > .milliseconds(600) && elapsed < .seconds(3), "took \(elapsed)")
+        #expect(elapsed > .milliseconds(600) && elapsed < .seconds(10), "took \(elapsed)")
     }
 }
