@@ -215,6 +215,7 @@ import Testing
         ("deb", ["config-dir-perms", "config-sensitive-file-perms", "vault-salt-perms", "vault-db-file-perms"], [String]()),
         ("home-manager", ["config-sensitive-file-perms", "vault-salt-perms", "vault-db-file-perms"], []),
         ("pre-init", ["config-dir-perms"], ["config-audit-log-perms"]),
+        ("fresh-init", ["config-dir-perms", "config-sensitive-file-perms", "vault-db-file-perms"], []),
     ])
     func anUpstreamInstallationHasExactlyItsDocumentedFindings(_ name: String, hardening: [String], others: [String]) throws {
         let (status, results) = try variant("DEMO_VARIANT", name)
@@ -229,6 +230,12 @@ import Testing
             #expect(results[id]?.status == "fail" && results[id]?.title.hasPrefix("Hardening: ") == true, "\(name): \(id) \(results[id].map { "\($0.status) \($0.title)" } ?? "missing")")
         }
         for id in others { #expect(results[id]?.title.hasPrefix("Hardening: ") == false, "\(id)") }
+        if name == "fresh-init" {
+            // Every key sesame init writes is one the schema knows, with a valid value.
+            for id in ["config-toml-parses", "config-schema-valid", "config-deprecated-keys", "config-audit-retention", "crypto-config-honoured"] {
+                #expect(results[id]?.status == "pass", "\(id): \(results[id].map { "\($0.status) \($0.message)" } ?? "missing")")
+            }
+        }
         if name == "home-manager" {
             // config.toml is a symlink into the Nix store: read through it, valid, with its one profile.
             for id in ["config-toml-parses", "config-schema-valid", "config-deprecated-keys", "config-audit-retention"] {

@@ -4,7 +4,7 @@ checksums by PyPI blake3), the config directory with a valid config.toml, instal
 chain, and a vault (SQLCipher 4 with Open Sesame's settings, by PyPI sqlcipher3-binary) with its salt,
 metadata and password wrap; and the mocked systemd's unit table.
 
-    build_host.py ROOT [--broken] [--variant deb|home-manager|pre-init]
+    build_host.py ROOT [--broken] [--variant deb|home-manager|pre-init|fresh-init]
                                     writes ROOT/home/.config/pds, ROOT/run/pds, ROOT/units.json
 
 --broken adds the defects listed in BROKEN below (and the demo script adds a dumpable secrets daemon).
@@ -73,6 +73,11 @@ VARIANTS = {
     # its pre-init form. config-audit-log-perms is not a hardening finding: the log is world-readable until
     # sesame init chmods it (open-sesame/src/init.rs:362-371).
     "pre-init": ["config-dir-perms", "config-audit-log-perms"],
+    # Right after sesame init on a .deb host: init writes the whole default configuration with one profile,
+    # `default` (open-sesame/src/init.rs:290-300: Config::default() plus ProfileConfig::default(), serialized with
+    # every field; the values are the Default impls of core-config/src/schema*.rs), and the default vault only.
+    # Modes as on the .deb.
+    "fresh-init": ["config-dir-perms", "config-sensitive-file-perms", "vault-db-file-perms"],
 }
 if variant is not None and variant not in VARIANTS:
     sys.exit(f"build_host.py: unknown variant {variant!r}; known: {', '.join(VARIANTS)}")
@@ -224,6 +229,105 @@ if broken:
     with open(os.path.join(root, "defects.json"), "w") as handle:
         json.dump(BROKEN, handle, indent=1)
 
+# What sesame init writes: every serialized field of the default configuration (Option fields that are None and
+# empty skip_serializing_if collections are left out, as serde leaves them out); two of the ten default key bindings.
+INIT_CONFIG = """config_version = 3
+
+[global]
+default_profile = "default"
+
+[global.ipc]
+channel_capacity = 1024
+slow_subscriber_timeout_ms = 5000
+
+[global.logging]
+level = "info"
+json = false
+journald = true
+
+[profiles.default]
+name = "default"
+
+[profiles.default.activation]
+wifi_ssids = []
+usb_devices = []
+time_rules = []
+require_security_key = false
+
+[profiles.default.auth]
+mode = "any"
+additional_required = 0
+
+[profiles.default.secrets.secrets]
+
+[profiles.default.clipboard]
+max_history = 1000
+sensitive_ttl_s = 30
+detect_sensitive = true
+
+[profiles.default.input.layers]
+
+[profiles.default.wm]
+hint_keys = "asdfghjkl"
+overlay_delay_ms = 150
+activation_delay_ms = 200
+border_width = 4.0
+border_color = "#89b4fa"
+background_color = "#000000c8"
+card_color = "#1e1e1ef0"
+text_color = "#ffffff"
+hint_color = "#646464"
+hint_matched_color = "#4caf50"
+quick_switch_threshold_ms = 250
+show_title = true
+show_app_id = false
+max_visible_windows = 20
+
+[profiles.default.wm.key_bindings.c]
+apps = ["chromium", "google-chrome"]
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.g]
+apps = ["ghostty", "com.mitchellh.ghostty"]
+launch = "ghostty"
+tags = []
+launch_args = []
+
+[profiles.default.launcher]
+max_results = 20
+frecency = true
+
+[profiles.default.audit]
+enabled = true
+retention_days = 90
+
+[profiles.default.launch_profiles]
+
+[profiles.default.platform]
+
+[crypto]
+kdf = "argon2id"
+hkdf = "blake3"
+noise_cipher = "chacha-poly"
+noise_hash = "blake2s"
+audit_hash = "blake3"
+minimum_peer_profile = "leading-edge"
+
+[agents.default]
+agent_type = "human"
+default_capabilities = ["admin"]
+require_master_password = true
+
+[agents.agents]
+
+[extensions.policy]
+allowed_registries = []
+blocked_namespaces = []
+require_signature = false
+trusted_signers = []
+"""
+
 HOME_MANAGER_CONFIG = """config_version = 3
 
 [agents]
@@ -247,6 +351,13 @@ hint_keys = "asdfghjkl"
 overlay_delay_ms = 150
 """
 
+if variant == "fresh-init":
+    os.chmod(cfg, 0o755)
+    write(os.path.join(cfg, "config.toml"), INIT_CONFIG, 0o644)
+    os.chmod(os.path.join(cfg, "installation.toml"), 0o644)
+    os.chmod(os.path.join(vaults, "default.db"), 0o644)
+    for suffix in ["db", "salt", "password-wrap", "vault-meta"]:
+        os.remove(os.path.join(vaults, f"work.{suffix}"))
 if variant in ("deb", "home-manager"):
     os.chmod(cfg, 0o755 if variant == "deb" else 0o700)
     for name in ["config.toml", "installation.toml"]:
