@@ -16,12 +16,12 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         default_profile = "work"
 
         [global.ipc]
-        channel_capacity = 1024
-        slow_subscriber_timeout_ms = 5000
+        channel_capacity = 4096
+        slow_subscriber_timeout_ms = 15000
 
         [global.logging]
-        level = "info"
-        json = false
+        level = "warn"
+        json = true
 
         [crypto]
         kdf = "argon2id"
