@@ -229,8 +229,10 @@ if broken:
     with open(os.path.join(root, "defects.json"), "w") as handle:
         json.dump(BROKEN, handle, indent=1)
 
-# What sesame init writes: every serialized field of the default configuration (Option fields that are None and
-# empty skip_serializing_if collections are left out, as serde leaves them out); two of the ten default key bindings.
+# What sesame init writes, byte for byte: the default configuration with one profile as toml 1.1.3's
+# to_string_pretty lays it out (the version Cargo.lock pins; reproduced by running that serializer on the structs
+# of core-config/src/schema*.rs). None fields and empty skip_serializing_if collections are left out; maps are
+# BTreeMaps, so the ten default key bindings come sorted.
 INIT_CONFIG = """config_version = 3
 
 [global]
@@ -284,13 +286,84 @@ show_app_id = false
 max_visible_windows = 20
 
 [profiles.default.wm.key_bindings.c]
-apps = ["chromium", "google-chrome"]
+apps = [
+    "chromium",
+    "google-chrome",
+]
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.d]
+apps = [
+    "discord",
+    "Discord",
+]
+launch = "discord"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.e]
+apps = ["microsoft-edge"]
+launch = "microsoft-edge"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.f]
+apps = [
+    "firefox",
+    "org.mozilla.firefox",
+]
+launch = "firefox"
 tags = []
 launch_args = []
 
 [profiles.default.wm.key_bindings.g]
-apps = ["ghostty", "com.mitchellh.ghostty"]
+apps = [
+    "ghostty",
+    "com.mitchellh.ghostty",
+]
 launch = "ghostty"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.m]
+apps = ["spotify"]
+launch = "spotify"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.n]
+apps = [
+    "nautilus",
+    "org.gnome.Nautilus",
+]
+launch = "nautilus"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.s]
+apps = [
+    "slack",
+    "Slack",
+]
+launch = "slack"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.t]
+apps = ["thunderbird"]
+launch = "thunderbird"
+tags = []
+launch_args = []
+
+[profiles.default.wm.key_bindings.v]
+apps = [
+    "code",
+    "Code",
+    "cursor",
+    "Cursor",
+]
+launch = "code"
 tags = []
 launch_args = []
 
