@@ -190,11 +190,13 @@ public struct TOMLProbe: Probe {
             return ProbeOutput(observations: [Observation(values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
         }
         let table = per.split(separator: ".").map(String.init)
-        guard case .object(var members)? = merged.node(at: table) ?? (perDefault == nil ? nil : .object([])), !members.isEmpty || perDefault != nil else {
-            return ProbeOutput(observations: [Observation(values: values, missingReason: "the configuration has no [\(per)] members")])
-        }
+        var members: [(String, JSONAny)] = []
+        if case .object(let configured)? = merged.node(at: table) { members = configured }
         // No member configured: the one the daemons use anyway, with their compiled defaults.
         if members.isEmpty, let perDefault { members = [(perDefault, .object([]))] }
+        guard !members.isEmpty else {
+            return ProbeOutput(observations: [Observation(values: values, missingReason: "the configuration has no [\(per)] members")])
+        }
         return ProbeOutput(observations: members.map { name, member in
             let (selected, unset) = selected(in: member)
             let reasons = unset.map { "no file sets \(per).\(name).\($0)" }

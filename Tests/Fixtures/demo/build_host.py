@@ -9,8 +9,8 @@ metadata and password wrap; and the mocked systemd's unit table.
 
 --broken adds the defects listed in BROKEN below (and the demo script adds a dumpable secrets daemon).
 --variant makes the healthy host one that upstream's own installers leave, byte for byte where doctor looks (see
-VARIANTS below, each fact with Open Sesame 1.14.2's file:line): the findings doctor reports on it are listed in
-ROOT/findings.json, and every one is a check titled "Hardening:" unless the variant says why.
+VARIANTS below, each fact with Open Sesame 1.14.2's file:line), with the checks that report it; DemoHostTests
+holds doctor to exactly those findings.
 """
 
 import json
@@ -451,9 +451,6 @@ if variant == "pre-init":
     shutil.rmtree(vaults)
     os.remove(os.path.join(root, "default-vault.key"))
     write(os.path.join(cfg, "audit.jsonl"), b"", 0o644)
-if variant is not None:
-    with open(os.path.join(root, "findings.json"), "w") as handle:
-        json.dump(VARIANTS[variant], handle, indent=1)
 with open(os.path.join(root, "units.json"), "w") as handle:
     json.dump({"units": units}, handle, indent=1)
 print(root)
