@@ -7,11 +7,12 @@ struct CatalogSession {
     var catalog: Catalog
     var variables: Variables
     var paths: [String]
-    /// The frameworks of the catalog's `governance/` directory (empty when there is none).
+    /// The frameworks control IDs were checked against: built in, plus a governance directory's. Parsed only
+    /// for the commands that show governance (`withGovernance`); empty otherwise.
     var governance = GovernanceCatalog()
 
     /// Loads the catalog; prints every issue and exits 65 when it is invalid, 64 on usage problems.
-    static func open(_ options: CatalogOptions, extraPaths: [String] = []) async throws -> CatalogSession {
+    static func open(_ options: CatalogOptions, extraPaths: [String] = [], withGovernance: Bool = false) async throws -> CatalogSession {
         let variables: Variables
         let paths: [String]
         do {
@@ -22,13 +23,9 @@ struct CatalogSession {
             throw ExitCode(ExitStatus.usage.rawValue)
         }
         do throws(CatalogError) {
-            let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths, cache: options.cache)
-            var governance = GovernanceCatalog()
-            if let directory = CatalogSession.governanceDirectory(paths) {
-                governance = try GovernanceCatalog.load(directory: directory)
-                let issues = governance.validate(catalog.checks)
-                if !issues.isEmpty { throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) }) }
-            }
+            let source = CatalogSession.governanceSource(paths)
+            let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths, cache: options.cache, governance: source)
+            let governance = withGovernance ? try source.load() : GovernanceCatalog()
             return CatalogSession(catalog: catalog, variables: variables, paths: paths, governance: governance)
         } catch {
             Console.err(error.description)
@@ -70,8 +67,13 @@ extension CatalogSession {
             categories: catalog.categories, incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
     }
 
+    /// The built-in frameworks, and the governance directory that adds to or replaces them.
+    static func governanceSource(_ catalogPaths: [String]) -> GovernanceSource {
+        GovernanceSource(builtIn: BuiltInGovernance.files, builtInDigest: BuiltInGovernance.digest, directory: governanceDirectory(catalogPaths))
+    }
+
     /// `$DOCTOR_GOVERNANCE`, else a `governance/` beside a catalog directory (`checks/../governance`), else the
-    /// installed one; nil when there is none (control IDs are then not checked).
+    /// installed one; nil when there is none (the built-in frameworks alone then apply).
     static func governanceDirectory(_ catalogPaths: [String]) -> String? {
         let environment = ProcessInfo.processInfo.environment
         if let explicit = environment["DOCTOR_GOVERNANCE"], !explicit.isEmpty { return explicit }

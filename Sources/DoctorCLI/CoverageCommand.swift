@@ -20,23 +20,26 @@ struct CoverageCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Output format: text or json.", valueName: "format"))
     var format: String = "text"
 
+    @Flag(name: .customLong("fail-on-evidence-against"), help: "With --report: exit 2 when any control has evidence against it (a failed or errored check), for use as a gate.")
+    var failOnEvidenceAgainst = false
+
     struct Row {
         var control: GovernanceControl
-        var checks: [(id: String, status: String?)]
+        var checks: [(id: String, status: String?, via: String?)]
     }
 
     func run() async throws {
         guard ["text", "json"].contains(format) else { throw ValidationError("--format must be text or json") }
-        let session = try await CatalogSession.open(catalogOptions)
-        guard !session.governance.frameworks.isEmpty else {
-            Console.err("doctor: no governance/ directory was found beside the catalog (set DOCTOR_GOVERNANCE)")
-            throw ExitCode(ExitStatus.usage.rawValue)
-        }
+        if failOnEvidenceAgainst && report == nil { throw ValidationError("--fail-on-evidence-against needs --report") }
+        let session = try await CatalogSession.open(catalogOptions, withGovernance: true)
         var selected = session.governance.frameworks
         if !frameworks.isEmpty {
             selected = try frameworks.map { name in
                 guard let framework = session.governance.framework(name) else {
-                    throw ValidationError("unknown framework '\(name)'; known: \(session.governance.frameworks.map(\.id).joined(separator: ", "))")
+                    let names = session.governance.frameworks.flatMap { [$0.id] + $0.aliases }
+                    let hint = Suggest.closest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
+                    Console.err("doctor: unknown framework '\(name)'\(hint); known: \(session.governance.frameworks.map(\.id).joined(separator: ", "))")
+                    throw ExitCode(ExitStatus.usage.rawValue)
                 }
                 return framework
             }
@@ -51,21 +54,42 @@ struct CoverageCommand: AsyncParsableCommand {
             for check in checks {
                 if let id = check["id"] as? String, let status = check["status"] as? String { statuses[id] = status }
             }
+            // A report of another catalog, or of a narrower selection, is not evidence about this one.
+            if let digest = (document["catalog"] as? [String: Any])?["digest"] as? String, digest != session.catalog.digest {
+                Console.err("doctor: warning: --report \(report) came from a different catalog (digest \(digest.prefix(12)), this catalog is \(session.catalog.digest.prefix(12))): its statuses may not be these checks'")
+            }
+            if let selection = document["selection"] as? [String: Any] {
+                let narrowed = selection.contains { key, value in
+                    if let list = value as? [Any] { return !list.isEmpty }
+                    return key == "minimum_severity" && !(value is NSNull)
+                }
+                if narrowed {
+                    Console.err("doctor: warning: --report \(report) ran a selection of the catalog, not all of it: checks outside it show as 'not run'")
+                }
+            }
         }
         var tables: [(GovernanceFrameworkInfo, [Row])] = []
         for framework in selected {
+            let evidence = session.governance.evidence(for: framework, checks: session.catalog.checks)
             let rows = framework.controls.map { control in
-                Row(control: control, checks: session.catalog.checks.filter { check in
-                    check.governance.contains { session.governance.framework($0.framework)?.id == framework.id && $0.controls.contains(control.id) }
-                }.map { ($0.id, report == nil ? nil : (statuses[$0.id] ?? "not run")) })
+                Row(control: control, checks: (evidence[control.id] ?? []).map { item in
+                    (item.check, report == nil ? nil : (statuses[item.check] ?? "not run"), item.via)
+                })
             }
             tables.append((framework, rows))
         }
         Console.out(format == "json" ? CoverageCommand.json(tables) : CoverageCommand.text(tables))
+        if failOnEvidenceAgainst {
+            let against = tables.flatMap { framework, rows in rows.filter { CoverageCommand.summary($0.checks) == "evidence against" }.map { "\(framework.id) \($0.control.id)" } }
+            if !against.isEmpty {
+                Console.err("doctor: \(against.count) control\(against.count == 1 ? " has" : "s have") evidence against: " + against.prefix(20).joined(separator: ", ") + (against.count > 20 ? ", …" : ""))
+                throw ExitCode(ExitStatus.failures.rawValue)
+            }
+        }
     }
 
     /// A control's evidence in one word: none, passing, failing, mixed (warnings or skips), or not run.
-    static func summary(_ checks: [(id: String, status: String?)]) -> String {
+    static func summary(_ checks: [(id: String, status: String?, via: String?)]) -> String {
         let statuses = checks.compactMap(\.status)
         if checks.isEmpty { return "no check" }
         if statuses.isEmpty { return "\(checks.count) check\(checks.count == 1 ? "" : "s")" }
@@ -83,12 +107,18 @@ struct CoverageCommand: AsyncParsableCommand {
             for row in covered {
                 let label = [row.control.id, row.control.category].compactMap { $0 }.joined(separator: " ")
                 out += "  \(label) — \(row.control.title)\n"
-                let checks = row.checks.map { check in check.status.map { "\(check.id) (\($0))" } ?? check.id }.joined(separator: ", ")
+                let checks = row.checks.map { check in
+                    var text = check.id
+                    if let via = check.via { text += " via \(via)" }
+                    if let status = check.status { text += " (\(status))" }
+                    return text
+                }.joined(separator: ", ")
                 out += "      \(summary(row.checks)): \(checks)\n"
             }
             let uncovered = rows.filter { $0.checks.isEmpty }
             if !uncovered.isEmpty {
-                out += "  Controls with no check (\(uncovered.count)): " + uncovered.map(\.control.id).joined(separator: ", ") + "\n"
+                out += "  Controls with no check (\(uncovered.count)):\n"
+                for row in uncovered { out += "    \(row.control.id) — \(row.control.title)\n" }
             }
             out += "\n"
         }
@@ -105,6 +135,8 @@ struct CoverageCommand: AsyncParsableCommand {
             json.string("id", framework.id)
             json.string("name", framework.name)
             json.string("version", framework.version)
+            json.int("control_count", Int64(rows.count))
+            json.int("covered_count", Int64(rows.filter { !$0.checks.isEmpty }.count))
             json.beginArray("controls")
             for row in rows where !row.checks.isEmpty {
                 json.beginObject()
@@ -118,6 +150,7 @@ struct CoverageCommand: AsyncParsableCommand {
                     json.beginObject()
                     json.string("id", check.id)
                     json.string("status", check.status)
+                    json.string("via", check.via)
                     json.endObject()
                 }
                 json.endArray()

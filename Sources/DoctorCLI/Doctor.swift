@@ -9,7 +9,7 @@ public struct Doctor: AsyncParsableCommand {
         abstract: "Run health and compliance checks from a YAML catalog.",
         discussion: ExitCodes.help,
         version: DoctorVersion.current,
-        subcommands: [RunCommand.self, ListCommand.self, ExplainCommand.self, CoverageCommand.self, ValidateCommand.self, SchemaCommand.self, ProbesCommand.self, ServeCommand.self],
+        subcommands: [RunCommand.self, ListCommand.self, ExplainCommand.self, CoverageCommand.self, GovernanceCommand.self, ValidateCommand.self, SchemaCommand.self, ProbesCommand.self, ServeCommand.self],
         defaultSubcommand: RunCommand.self
     )
 

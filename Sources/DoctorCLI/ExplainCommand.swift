@@ -12,7 +12,7 @@ struct ExplainCommand: AsyncParsableCommand {
     var id: String
 
     func run() async throws {
-        let session = try await CatalogSession.open(catalogOptions)
+        let session = try await CatalogSession.open(catalogOptions, withGovernance: true)
         guard let check = session.catalog.check(id) else {
             let hint = Suggest.closest(to: id, in: session.catalog.checks.map(\.id)).map { " (did you mean '\($0)'?)" } ?? ""
             Console.err("doctor: no check '\(id)' in the catalog\(hint)")

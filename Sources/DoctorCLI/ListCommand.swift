@@ -18,7 +18,7 @@ struct ListCommand: AsyncParsableCommand {
 
     func run() async throws {
         let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
-        let checks = session.catalog.checks.filter(selectionOptions.selection.matches)
+        let checks = session.catalog.checks.filter(selectionOptions.resolved(in: session.catalog).matches)
         switch format {
         case .table: Console.out(ListCommand.table(checks))
         case .json: Console.out(ListCommand.json(checks, digest: session.catalog.digest))

@@ -87,7 +87,7 @@ struct OTLPSettings: Equatable {
         }
         var timeout = file.timeoutMilliseconds.map { Double($0) / 1000 } ?? 10
         if let text = variable("OTEL_EXPORTER_OTLP_TIMEOUT") {
-            guard let milliseconds = Double(text), milliseconds > 0 else { throw UsageError("OTEL_EXPORTER_OTLP_TIMEOUT must be milliseconds, got '\(text)'") }
+            guard let milliseconds = Double(text), milliseconds > 0, milliseconds.isFinite else { throw UsageError("OTEL_EXPORTER_OTLP_TIMEOUT must be milliseconds, got '\(text)'") }
             timeout = milliseconds / 1000
         }
         if let timeoutFlag { timeout = timeoutFlag }
@@ -117,7 +117,7 @@ struct OTLPExporter {
         if !attributes.contains(where: { $0.0 == "host.name" }) { attributes.append(("host.name", host)) }
         attributes.append(("service.version", report.toolVersion))
         let encoder = OTLPEncoder(resource: .init(serviceName: settings.serviceName, attributes: attributes), prefix: prefix)
-        let deadline = ContinuousClock.now + .milliseconds(Int64(settings.timeout * 1000))
+        let deadline = ContinuousClock.now + DurationText.clock(settings.timeout)
         let base = settings.endpoint.hasSuffix("/") ? String(settings.endpoint.dropLast()) : settings.endpoint
         if settings.protocolName == .grpc {
             try GRPCCall.call(url: base, path: "/opentelemetry.proto.collector.metrics.v1.MetricsService/Export", headers: settings.headers, message: encoder.metricsProtobuf(report), deadline: deadline)

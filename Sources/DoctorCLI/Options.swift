@@ -8,7 +8,6 @@ import Synchronization
 
 extension Severity: ExpressibleByArgument {}
 
-extension GovernanceFramework: ExpressibleByArgument {}
 
 /// Where the catalog is and which variables it sees.
 struct CatalogOptions: ParsableArguments {
@@ -33,8 +32,8 @@ struct CatalogOptions: ParsableArguments {
 
 /// Which checks: the same for `run` and `list`.
 struct SelectionOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Only checks tagged with a control of this framework: stig, pci-dss, soc2 (repeatable; union).", valueName: "framework"))
-    var governance: [GovernanceFramework] = []
+    @Option(help: ArgumentHelp("Only checks tagged with a control of this framework: stig, pci-dss, soc2, nist-800-53, or any a governance directory adds; aliases such as pci work (repeatable; union).", valueName: "framework"))
+    var governance: [String] = []
 
     @Option(help: ArgumentHelp("Only checks of this category (repeatable).", valueName: "category"))
     var category: [String] = []
@@ -53,16 +52,61 @@ struct SelectionOptions: ParsableArguments {
 
     var selection: Selection {
         Selection(
-            governance: governance.map(\.rawValue), categories: category, minimumSeverity: severity, checks: check,
+            governance: governance.map { $0.lowercased() }, categories: category, minimumSeverity: severity, checks: check,
             skip: skip, tags: tag)
     }
 
     /// Unknown categories are usage errors (with a suggestion), not an empty run.
+    /// Every selector must select something: an unknown category, a `--check` or `--skip` that matches no
+    /// check id, a `--tag` no check carries, a framework no check cites, or a selection that leaves nothing to
+    /// run is a usage error (64, with a did-you-mean), never an empty run that exits 0.
     func validate(against catalog: Catalog) throws {
         let known = catalog.categories.map(\.id)
         for name in category where !known.contains(name) {
             let hint = Suggest.closest(to: name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
             throw UsageError("unknown category '\(name)'\(hint); known: \(known.joined(separator: ", "))")
+        }
+        let ids = catalog.checks.map(\.id)
+        for (flag, patterns) in [("--check", check), ("--skip", skip)] {
+            for pattern in patterns where !ids.contains(where: { Glob.matches(pattern, $0) }) {
+                let hint = Suggest.closest(to: pattern, in: ids).map { " (did you mean '\($0)'?)" } ?? ""
+                throw UsageError("\(flag) '\(pattern)' matches no check in the catalog\(hint)")
+            }
+        }
+        let tags = Set(catalog.checks.flatMap(\.tags))
+        for name in tag where !tags.contains(name) {
+            let hint = Suggest.closest(to: name, in: tags).map { " (did you mean '\($0)'?)" } ?? ""
+            throw UsageError("no check carries the tag '\(name)'\(hint)")
+        }
+        for name in category where !catalog.checks.contains(where: { $0.category == name }) {
+            throw UsageError("the category '\(name)' has no checks in this catalog")
+        }
+        let resolved = try frameworks(in: catalog)
+        for framework in resolved where !catalog.checks.contains(where: { !$0.controls(for: framework).isEmpty }) {
+            throw UsageError("no check in the catalog cites a \(framework) control")
+        }
+        var selection = self.selection
+        selection.governance = resolved
+        if !catalog.checks.contains(where: selection.matches) {
+            throw UsageError("the selection matches no check (each selector matches some, but not together)")
+        }
+    }
+
+    /// The selection with `--governance` names resolved to framework ids (after `validate(against:)`).
+    func resolved(in catalog: Catalog) -> Selection {
+        var selection = self.selection
+        selection.governance = (try? frameworks(in: catalog)) ?? selection.governance
+        return selection
+    }
+
+    /// The `--governance` names as framework ids: each may be an id or an alias the catalog's governance
+    /// declares (`pci`, `pcidss`).
+    func frameworks(in catalog: Catalog) throws -> [String] {
+        try governance.map { name in
+            if let id = catalog.frameworkID(name) { return id }
+            let names = catalog.frameworks.flatMap { [$0.id] + $0.aliases }
+            let hint = Suggest.closest(to: name.lowercased(), in: names).map { " (did you mean '\($0)'?)" } ?? ""
+            throw UsageError("unknown framework '\(name)'\(hint); known: \(catalog.frameworks.map(\.id).joined(separator: ", "))")
         }
     }
 }
@@ -146,7 +190,7 @@ struct OutputOptions: ParsableArguments {
         let environment = ProcessInfo.processInfo.environment
         var otlpTimeoutSeconds: Double?
         if let otlpTimeout {
-            guard let seconds = DurationText.seconds(otlpTimeout), seconds > 0 else { throw ValidationError("--otlp-timeout expects a duration such as 5s, got '\(otlpTimeout)'") }
+            guard let seconds = DurationText.seconds(otlpTimeout), seconds > 0, seconds.isFinite else { throw ValidationError("--otlp-timeout expects a duration such as 5s, got '\(otlpTimeout)'") }
             otlpTimeoutSeconds = seconds
         }
         return try specs.map { spec in
@@ -216,8 +260,8 @@ struct ExecutionOptions: ParsableArguments {
 
     func seconds(_ text: String?, _ flag: String) throws -> Double? {
         guard let text else { return nil }
-        guard let seconds = DurationText.seconds(text), seconds > 0 else {
-            throw ValidationError("--\(flag) expects a duration such as 2s, 250ms or 1m30s, got '\(text)'")
+        guard let seconds = DurationText.seconds(text), seconds > 0, seconds.isFinite else {
+            throw ValidationError("--\(flag) expects a finite duration such as 2s, 250ms or 1m30s (at most \(DurationText.format(seconds: DurationText.longest))), got '\(text)'")
         }
         return seconds
     }

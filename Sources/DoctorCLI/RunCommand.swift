@@ -27,9 +27,9 @@ struct RunCommand: AsyncParsableCommand {
         let sinks = try output.sinks(Toolbox.current.formatters)
         let session = try await CatalogSession.open(catalogOptions, selection: selection)
         phases.mark("load")
-        let plan = selection.selection.plan(session.catalog)
+        let plan = selection.resolved(in: session.catalog).plan(session.catalog)
         try execution.enforceExecPolicy(session.catalog, plan: plan)
-        let options = try session.runOptions(execution, selection: selection.selection)
+        let options = try session.runOptions(execution, selection: selection.resolved(in: session.catalog))
         let logger = Logger(label: "doctor")
         logger.info("catalog loaded", metadata: [
             "checks": "\(session.catalog.checks.count)", "files": "\(session.catalog.files.count)",
@@ -42,7 +42,7 @@ struct RunCommand: AsyncParsableCommand {
             await runner.run(plan, interruption: interruption)
         }
         phases.mark("run")
-        let report = session.report(selection: selection.selection, host: Environment.hostName(), startedAt: startedAt, outcome: outcome)
+        let report = session.report(selection: selection.resolved(in: session.catalog), host: Environment.hostName(), startedAt: startedAt, outcome: outcome)
         // Every sink gets its output even when another one fails; a failed sink decides the exit code.
         var sinkFailed = false
         for sink in sinks {

@@ -98,11 +98,11 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
-        let plan = selectionOptions.selection.plan(session.catalog)
+        let plan = selectionOptions.resolved(in: session.catalog).plan(session.catalog)
         try executionOptions.enforceExecPolicy(session.catalog, plan: plan)
-        let runOptions = try session.runOptions(executionOptions, selection: selectionOptions.selection)
+        let runOptions = try session.runOptions(executionOptions, selection: selectionOptions.resolved(in: session.catalog))
         let catalog = session.catalog
-        let selection = selectionOptions.selection
+        let selection = selectionOptions.resolved(in: session.catalog)
         let host = Environment.hostName()
         let perform: RunScheduler.Perform = { onResult in
             let runner = Runner(registry: Toolbox.current.probes, options: runOptions, logger: Logger(label: "doctor"), onResult: onResult)
@@ -113,8 +113,7 @@ struct ServeCommand: AsyncParsableCommand {
         let hub = EventHub()
         let scheduler = RunScheduler(checkCount: plan.count, minimumAge: try minimumAge(), hub: hub, perform: perform)
         var frameworks: [String: String] = [:]
-        for framework in GovernanceFramework.allCases { frameworks[framework.rawValue] = framework.rawValue }
-        for framework in session.governance.frameworks {
+        for framework in catalog.frameworks {
             frameworks[framework.id] = framework.id
             for alias in framework.aliases { frameworks[alias] = framework.id }
         }
@@ -190,7 +189,7 @@ struct ServeCommand: AsyncParsableCommand {
 
     /// `--min-age`, where 0 (always rerun on demand) is allowed.
     func minimumAge() throws -> Double {
-        if let seconds = DurationText.seconds(minAge), seconds >= 0 { return seconds }
+        if let seconds = DurationText.seconds(minAge), seconds >= 0, seconds.isFinite { return seconds }
         throw ValidationError("--min-age expects a duration such as 0s, 5s or 1m, got '\(minAge)'")
     }
 

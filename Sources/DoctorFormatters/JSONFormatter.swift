@@ -83,6 +83,7 @@ public struct JSONFormatter: ResultFormatter {
         identity(check, into: &json)
         json.string("status", result.status.rawValue)
         json.string("message", result.message)
+        json.int("subjects", Int64(result.observed.count))
         json.beginArray("observed")
         for subject in result.observed {
             json.beginObject()

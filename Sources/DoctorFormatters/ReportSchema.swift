@@ -33,13 +33,14 @@ public enum ReportSchema {
             ("problem", nullableString),
         ])
         let check = object(
-            ["id", "title", "category", "severity", "governance", "tags", "status", "message", "observed", "expected",
+            ["id", "title", "category", "severity", "governance", "tags", "status", "message", "subjects", "observed", "expected",
              "duration_seconds", "started_at", "finished_at", "remediation", "source", "included_as_requirement"],
             [
                 ("id", string), ("title", string), ("category", string),
                 ("severity", .object([("enum", .array(Severity.allCases.map { .string($0.rawValue) }))])),
                 ("governance", .object([("type", "object"), ("additionalProperties", strings)])),
                 ("tags", strings), ("status", statuses), ("message", string),
+                ("subjects", .object([("type", "integer"), ("minimum", 0), ("description", "How many subjects (files, units, profiles…) the probe examined: 0 means nothing was examined.")])),
                 ("observed", .object([("type", "array"), ("items", observed)])),
                 ("expected", .object([("type", "object"), ("additionalProperties", string)])),
                 ("duration_seconds", seconds), ("started_at", nullableTimestamp), ("finished_at", nullableTimestamp),

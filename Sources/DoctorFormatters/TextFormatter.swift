@@ -18,11 +18,21 @@ public struct TextFormatter: ResultFormatter {
         out.reserveCapacity(min(report.results.count * 96 + 512, 1 << 16))
         let width = min(48, report.results.map(\.check.id.count).max() ?? 0)
         let grouped = Dictionary(grouping: report.results, by: \.check.category)
+        // A check `--skip` named still runs when a selected check requires it: say so under it.
+        var overridden: [String: [String]] = [:]
+        if !report.selection.skip.isEmpty {
+            for result in report.results where result.includedAsRequirement && report.selection.skip.contains(where: { Glob.matches($0, result.check.id) }) {
+                overridden[result.check.id] = report.results.filter { $0.check.requires.contains(result.check.id) }.map(\.check.id)
+            }
+        }
         for category in report.categoryOrder {
             guard let results = grouped[category], !results.isEmpty else { continue }
             out += paint(report.title(ofCategory: category), .bold) + "\n"
             for result in results {
                 line(result, width: width, into: &out)
+                if let dependants = overridden[result.check.id] {
+                    out += "      " + paint("ran although --skip named it: " + dependants.joined(separator: ", ") + " require" + (dependants.count == 1 ? "s" : "") + " it", .yellow) + "\n"
+                }
                 if out.utf8.count >= 1 << 16 {
                     emit(out)
                     out.removeAll(keepingCapacity: true)

@@ -81,7 +81,7 @@ public actor RunScheduler {
         while !Task.isCancelled {
             let started = ContinuousClock.now
             _ = await runNow()
-            let left = Duration.seconds(interval) - (ContinuousClock.now - started)
+            let left = DurationText.clock(interval) - (ContinuousClock.now - started)
             if left > .zero { try? await Task.sleep(for: left) }
         }
     }

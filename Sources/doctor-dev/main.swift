@@ -21,6 +21,15 @@ for file in GeneratedFiles.all() {
         print("wrote \(file.path)")
     }
 }
+// The built-in governance, from governance/ (run from the repository root).
+let governance = try GeneratedFiles.builtInGovernance(root: FileManager.default.currentDirectoryPath)
+if (try? String(contentsOfFile: GeneratedFiles.builtInGovernancePath, encoding: .utf8)) != governance {
+    stale.append(GeneratedFiles.builtInGovernancePath)
+    if !checkOnly {
+        try governance.write(toFile: GeneratedFiles.builtInGovernancePath, atomically: true, encoding: .utf8)
+        print("wrote \(GeneratedFiles.builtInGovernancePath)")
+    }
+}
 // docs/catalog.md, from the shipped catalog (run from the repository root).
 let page = try await GeneratedFiles.catalogPage(root: FileManager.default.currentDirectoryPath)
 if (try? String(contentsOfFile: GeneratedFiles.catalogPagePath, encoding: .utf8)) != page {

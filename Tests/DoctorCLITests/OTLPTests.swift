@@ -76,7 +76,7 @@ final class OTLPReceiver: @unchecked Sendable {
         #expect(children.allSatisfy { $0["parent"] as? String == rootID && $0["trace_id"] as? String == root?["trace_id"] as? String })
         let failed = children.first { $0["name"] as? String == "fails" }
         #expect(failed?["status_code"] as? Int == 2)
-        #expect((failed?["status_message"] as? String)?.contains("expected == expected-value") == true)
+        #expect((failed?["status_message"] as? String)?.contains(#"expected == "expected-value""#) == true)
         #expect(children.first { $0["name"] as? String == "home-set" }?["status_code"] as? Int == 1)
         #expect(children.allSatisfy { ($0["end"] as? Int ?? 0) >= ($0["start"] as? Int ?? 1) })
     }

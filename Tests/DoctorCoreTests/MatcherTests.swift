@@ -45,7 +45,7 @@ import Testing
     @Test func listsAndPatterns() {
         let oneOf = expectation(.string, must: [(.in, .list([.string("a"), .string("b")]))])
         #expect(oneOf.evaluate(.string("b")) == .pass)
-        #expect(oneOf.evaluate(.string("c")) == .fail("x is c, expected one of [a, b]"))
+        #expect(oneOf.evaluate(.string("c")) == .fail(#"x is "c", expected one of ["a", "b"]"#))
         let pattern = expectation(.string, must: [(.matches, .string("^/run/user/[0-9]+$"))])
         #expect(pattern.evaluate(.string("/run/user/1000")) == .pass)
         #expect(pattern.evaluate(.string("/tmp")) != .pass)

@@ -180,8 +180,12 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
                 + dbusCheck("network", "{\(portal), interface: org.freedesktop.portal.NetworkMonitor, method: GetAvailable}", "{value: [true, false]}", extra: "timeout: 10s")
                 + dbusCheck("shortcuts", "{\(portal), interface: org.freedesktop.portal.GlobalShortcuts, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
                 + dbusCheck("owner-pid", "{type: dbus, address: \"\(bus.address)\", name: org.freedesktop.DBus, object: /org/freedesktop/DBus, interface: org.freedesktop.DBus, method: GetConnectionUnixProcessID, signature: s, arguments: [org.freedesktop.portal.Desktop]}", "{value: {gt: 0}}", extra: "requires: [trash]")
-                + dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: TrashFile, signature: h, arguments: ['0']}", "{value: 0}"))
+                + dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: \"${DOCTOR_TEST_METHOD}\", signature: h, arguments: ['0']}", "{value: 0}"),
+            variables: ["DOCTOR_TEST_METHOD": "TrashFile"])
         #expect(results.map(\.status) == [.pass, .pass, .fail, .pass, .error], "\(results.map(\.message))")
+        // Named literally, the same call is refused when the catalog loads (65), before anything runs.
+        let literal = await loadError(dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: TrashFile, signature: h, arguments: ['0']}", "{value: 0}"))
+        #expect(literal?.contains("[refused] probe 'dbus': refusing to call 'TrashFile'") == true, "\(literal ?? "loaded")")
         #expect(results[2].message.contains("org.freedesktop.DBus.Error.UnknownProperty") || results[2].message.contains("No such interface"), "\(results[2].message)")
         #expect(results[4].message.contains("refusing to call 'TrashFile': only read-only methods may be called"))
         // The pid the typed call returned is the portal's, as busctl (another client) sees it.

@@ -33,8 +33,8 @@ import Testing
                 + exec("unknown", "{type: exec, command: [check_dummy, \"3\", cannot tell]}")
                 + exec("critical-expected", "{type: exec, command: [check_dummy, \"2\", full]}", "{status: fail, exit_code: 2}"))
         #expect(results.map(\.status) == [.pass, .warn, .fail, .error, .pass], "\(results.map(\.message))")
-        #expect(results[1].message == "check_dummy: WARNING: getting full: status is warn (warn if == warn)")
-        #expect(results[2].message.hasPrefix("check_dummy: CRITICAL: full: status is fail"))
+        #expect(results[1].message == #"check_dummy: WARNING: getting full: status is "warn" (warn if == "warn")"#)
+        #expect(results[2].message.hasPrefix(#"check_dummy: CRITICAL: full: status is "fail""#))
         #expect(results[3].message == "check_dummy: UNKNOWN: cannot tell")
     }
 

@@ -28,7 +28,7 @@ import Testing
                 + check("unknown-factor", good, select: "[enrolled_factors.*.factor_id]", "{enrolled_factors.*.factor_id: {subset_of: [password]}}")
                 + check("absent", good, select: "[enrolled_factors.5.label, nothing.here]", "{enrolled_factors.5.label: x}"))
         #expect(results.map(\.status) == [.pass, .fail, .fail], "\(results.map(\.message))")
-        #expect(results[1].message.contains("enrolled_factors.*.factor_id is [password, ssh-agent], expected with every element in [password]"), "\(results[1].message)")
+        #expect(results[1].message.contains(#"enrolled_factors.*.factor_id is ["password", "ssh-agent"], expected with every element in ["password"]"#), "\(results[1].message)")
         #expect(results[2].message.contains("enrolled_factors.5.label is not in \(good); nothing.here is not in \(good)"), "\(results[2].message)")
     }
 
@@ -41,9 +41,10 @@ import Testing
             fileCheck("every-profile", probe, "{enrolled_factors.*.factor_id: {subset_of: [password, ssh-agent]}}")
                 + fileCheck("none", "{type: json, glob: \"\(directory.path)/none/*.vault-meta\"}", "{valid: true}")
                 + fileCheck("none-allowed", "{type: json, glob: \"\(directory.path)/none/*.vault-meta\", min_matches: 0}", "{valid: true}"))
-        #expect(results.map(\.status) == [.fail, .fail, .pass], "\(results.map(\.message))")
+        #expect(results.map(\.status) == [.fail, .fail, .skip], "\(results.map(\.message))")
+        #expect(results[2].message.hasPrefix("nothing to examine: no path matches"), "\(results[2].message)")
         #expect(results[0].observed.map(\.subject) == ["\(directory.path)/vaults/default.vault-meta", "\(directory.path)/vaults/work.vault-meta"])
-        #expect(results[0].message.hasPrefix("\(directory.path)/vaults/work.vault-meta: enrolled_factors.*.factor_id is [password, retina]"), "\(results[0].message)")
+        #expect(results[0].message.hasPrefix("\(directory.path)/vaults/work.vault-meta: enrolled_factors.*.factor_id is [\"password\", \"retina\"]"), "\(results[0].message)")
         #expect(results[1].message.contains("0 paths match"), "\(results[1].message)")
     }
 

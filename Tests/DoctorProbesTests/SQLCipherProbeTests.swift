@@ -52,8 +52,8 @@ let sha1 = ", cipher_hmac_algorithm: HMAC_SHA1, cipher_kdf_algorithm: PBKDF2_HMA
         #expect(results[0].observed.compactMap(\.subject).map { ($0 as NSString).lastPathComponent } == ["default.db", "work.db"])
         #expect(results[0].message.hasPrefix("\(vaults.directory.path)/work.db: encrypted is false"), "\(results[0].message)")
         // One key opens one vault: a key with a glob is refused, saying so.
-        let keyed = try await runChecks(fileCheck("keyed-glob", "{type: sqlcipher, glob: \"\(vaults.directory.path)/*.db\", key_env: K}", "{opened: true}"))
-        #expect(keyed.map(\.status) == [.error] && keyed[0].message.contains("a key opens one vault"), "\(keyed.map(\.message))")
+        let keyed = await loadError(fileCheck("keyed-glob", "{type: sqlcipher, glob: \"\(vaults.directory.path)/*.db\", key_env: K}", "{opened: true}"))
+        #expect(keyed?.contains("[keyed-glob] probe 'sqlcipher': a key opens one vault") == true, "\(keyed ?? "loaded")")
     }
 
     @Test func wrongKeyDamageTruncationAndPlaintext() async throws {
@@ -75,7 +75,7 @@ let sha1 = ", cipher_hmac_algorithm: HMAC_SHA1, cipher_kdf_algorithm: PBKDF2_HMA
                 + vaultCheck("plain", plain, "", "{encrypted: true}"))
         #expect(results.map(\.status) == [.fail, .fail, .fail, .fail, .fail], "\(results.map(\.message))")
         #expect(results[0].message.contains("the key does not open"), "\(results[0].message)")
-        #expect(results[1].message.contains("integrity is unreadable page"), "\(results[1].message)")
+        #expect(results[1].message.contains(#"integrity is "unreadable page"#), "\(results[1].message)")
         #expect(results[2].message.contains("page_aligned is false"), "\(results[2].message)")
         #expect(results[4].message.contains("encrypted is false"), "\(results[4].message)")
     }

@@ -81,16 +81,16 @@ enum SystemdScenario {
         #expect(results.map(\.check.id) == ["ok", "bad-as-failed", "bad-default", "watchdog", "restarts", "nope-as-missing", "nope-default", "odd", "list-healthy", "list-with-bad", "unlimited", "idle", "idle-default"])
         #expect(results.map(\.status) == statuses, "\(manager): \(results.map { "\($0.check.id): \($0.status) \($0.message)" })")
         guard results.count == statuses.count else { return }
-        #expect(results[2].message == "doctor-bad.service: ActiveState is failed, expected == active", "\(manager)")
+        #expect(results[2].message == #"doctor-bad.service: ActiveState is "failed", expected == "active""#, "\(manager)")
         #expect(results[4].message == "doctor-restarts.service: NRestarts is 1 (warn if > 0)", "\(manager)")
         // A missing unit is a LoadState, not a D-Bus error; what it cannot have is folded into one reason.
-        #expect(results[6].message.hasPrefix("nope.service: LoadState is not-found, expected == loaded; not found on the "), "\(manager): \(results[6].message)")
+        #expect(results[6].message.hasPrefix(#"nope.service: LoadState is "not-found", expected == "loaded"; not found on the "#), "\(manager): \(results[6].message)")
         #expect(results[6].message.hasSuffix("(expected MainPID > 0)"), "\(manager): \(results[6].message)")
-        #expect(results[9].message.contains("doctor-bad.service: ActiveState is failed, expected == active"), "\(manager)")
-        #expect(results[9].message.contains("nope.service: ActiveState is inactive, expected == active"), "\(manager)")
+        #expect(results[9].message.contains(#"doctor-bad.service: ActiveState is "failed", expected == "active""#), "\(manager)")
+        #expect(results[9].message.contains(#"nope.service: ActiveState is "inactive", expected == "active""#), "\(manager)")
         #expect(!results[9].message.contains("doctor-ok.service"), "\(manager)")
         #expect(results[10].message == "doctor-watchdog.service: MemoryMax is infinity, expected != infinity", "\(manager)")
-        #expect(results[12].message == "doctor-idle.service: ActiveState is inactive, expected == active", "\(manager)")
+        #expect(results[12].message == #"doctor-idle.service: ActiveState is "inactive", expected == "active""#, "\(manager)")
         #expect(results[8].observed.map(\.subject) == ["doctor-ok.service", "doctor-watchdog.service", odd], "\(manager)")
     }
 }

@@ -10,6 +10,9 @@ public struct Catalog: Sendable {
     public var defaultTimeout: Double?
     /// The upstream source its checks' `sources` cite (`catalog.yaml` `upstream:`), e.g. a repository and commit.
     public var upstream: String?
+    /// The governance frameworks the catalog was validated against (every check's control IDs exist in
+    /// them); empty when it was loaded without governance.
+    public var frameworks: [FrameworkRef] = []
 
     public init(
         checks: [Check], files: [String] = [], digest: String = "", categories: [CategoryInfo] = CategoryInfo.builtIn, defaultTimeout: Double? = nil,
@@ -25,7 +28,31 @@ public struct Catalog: Sendable {
 
     public func check(_ id: String) -> Check? { checks.first { $0.id == id } }
 
+    /// The id of the framework called `name` (its id or an alias, any case); nil when there is none. Without
+    /// governance, a name some check cites is its own id.
+    public func frameworkID(_ name: String) -> String? {
+        let lowered = name.lowercased()
+        if let framework = frameworks.first(where: { $0.id == lowered || $0.aliases.contains(lowered) }) { return framework.id }
+        if frameworks.isEmpty, checks.contains(where: { check in check.governance.contains { $0.framework == lowered } }) { return lowered }
+        return nil
+    }
+
     public func category(_ id: String) -> CategoryInfo? { categories.first { $0.id == id } }
+}
+
+/// What a compiled catalog keeps of a governance framework: enough to resolve `--governance` names.
+public struct FrameworkRef: Sendable, Hashable {
+    public var id: String
+    public var aliases: [String]
+    public var name: String
+    public var version: String
+
+    public init(id: String, aliases: [String], name: String, version: String) {
+        self.id = id
+        self.aliases = aliases
+        self.name = name
+        self.version = version
+    }
 }
 
 /// A category: one of the six built in, or one a catalog declares in its `catalog.yaml`.

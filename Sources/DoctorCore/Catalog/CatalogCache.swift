@@ -6,7 +6,7 @@ import Darwin
 
 /// Validated catalogs, compiled and kept. When every file of a catalog is unchanged since it was validated
 /// (same device, inode, size, modification and change time, the way git's index tells), and the tool version,
-/// the probe registry and the file names are the same, the entry is decoded instead of parsing and validating
+/// the probe registry, the governance frameworks and the file names are the same, the entry is decoded instead of parsing and validating
 /// the YAML again. Any write to a file changes its ctime, which only the kernel sets. Only valid catalogs are
 /// stored.
 ///
@@ -32,9 +32,10 @@ public struct CatalogCache: Sendable {
     }
 
     /// The key of a catalog: tool version, probe registry, and every file's name and stamp.
-    static func key(registry: ProbeRegistry, files: [(display: String, stamp: [UInt8])]) -> String {
+    static func key(registry: ProbeRegistry, files: [(display: String, stamp: [UInt8])], governance: String? = nil) -> String {
         var hasher = SHA256()
         hasher.update(data: Array("doctor \(DoctorVersion.current)\n".utf8))
+        hasher.update(data: Array((governance ?? "no governance").utf8) + [0])
         hasher.update(data: Array(registry.signature.utf8))
         for file in files {
             hasher.update(data: Array(file.display.utf8) + [0])

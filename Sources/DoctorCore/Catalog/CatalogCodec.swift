@@ -2,7 +2,7 @@
 /// are referenced by index (so the decoded checks share their storage). Every read is bounds-checked: a
 /// truncated or damaged entry decodes to nil, never to a crash.
 enum CatalogCodec {
-    static let magic: [UInt8] = Array("DOCTORC3".utf8)
+    static let magic: [UInt8] = Array("DOCTORC4".utf8)
 
     // MARK: - Writing
 
@@ -74,6 +74,13 @@ enum CatalogCodec {
             w.string(category.id)
             w.string(category.title)
             w.optional(category.description)
+        }
+        w.uint(UInt64(catalog.frameworks.count))
+        for framework in catalog.frameworks {
+            w.string(framework.id)
+            w.strings(framework.aliases)
+            w.string(framework.name)
+            w.string(framework.version)
         }
         w.uint(UInt64(catalog.checks.count))
         for check in catalog.checks { encode(check, &w) }
@@ -296,12 +303,18 @@ enum CatalogCodec {
             for _ in 0..<(try r.count()) {
                 categories.append(CategoryInfo(id: try r.string(), title: try r.string(), description: try r.optional()))
             }
+            var frameworks: [FrameworkRef] = []
+            for _ in 0..<(try r.count()) {
+                frameworks.append(FrameworkRef(id: try r.string(), aliases: try r.stringList(), name: try r.string(), version: try r.string()))
+            }
             let count = try r.count()
             var checks: [Check] = []
             checks.reserveCapacity(count)
             for _ in 0..<count { checks.append(try decodeCheck(&r)) }
             guard r.position == bytes.count else { return nil }
-            return Catalog(checks: checks, files: files, digest: digest, categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
+            var catalog = Catalog(checks: checks, files: files, digest: digest, categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
+            catalog.frameworks = frameworks
+            return catalog
         } catch {
             return nil
         }

@@ -17,8 +17,10 @@ public struct CatalogLoader: Sendable {
     public static let manifestName = "catalog.yaml"
 
     /// Loads the catalog at `paths` (directories or files). With a cache, a catalog whose files all hash as
-    /// when it was last validated is decoded from the cache instead of parsed.
-    public func load(paths: [String], cache: CatalogCache? = nil) async throws(CatalogError) -> Catalog {
+    /// when it was last validated is decoded from the cache instead of parsed. With `governance`, every
+    /// framework a check names must be one of its frameworks (by id or alias; stored by id) and every control
+    /// ID one of that framework's, each reported at its own position; without it, control IDs are not checked.
+    public func load(paths: [String], cache: CatalogCache? = nil, governance: GovernanceSource? = nil) async throws(CatalogError) -> Catalog {
         var issues: [CatalogIssue] = []
         var files: [CatalogFile] = []
         for path in paths {
@@ -35,7 +37,7 @@ public struct CatalogLoader: Sendable {
 
         var cacheKey: String?
         if let cache, issues.isEmpty, !files.isEmpty, let stamps = CatalogLoader.stamps(files) {
-            let key = CatalogCache.key(registry: registry, files: stamps)
+            let key = CatalogCache.key(registry: registry, files: stamps, governance: governance?.key)
             if let cached = cache.load(key) { return cached }
             cacheKey = key
         }
@@ -58,6 +60,15 @@ public struct CatalogLoader: Sendable {
             if let pin = manifest.upstream { upstream = pin }
         }
 
+        var frameworks: GovernanceCatalog?
+        if let governance {
+            do throws(CatalogError) {
+                frameworks = try governance.load()
+            } catch {
+                issues += error.issues
+            }
+        }
+
         // Then the check files: each worker reads, hashes, parses and decodes a contiguous run of files and
         // keeps only the checks, so node trees never pile up.
         let categoryIDs = Set(categories.map(\.id))
@@ -68,10 +79,11 @@ public struct CatalogLoader: Sendable {
         let decoded = await withTaskGroup(of: (Int, [DecodedFile]).self) { group in
             for (part, start) in stride(from: 0, to: checkFiles.count, by: chunk).enumerated() {
                 let slice = checkFiles[start..<min(start + chunk, checkFiles.count)]
-                group.addTask { [registry] in
+                group.addTask { [registry, frameworks] in
                     (part, slice.map { file in
                         let parsed = CatalogLoader.parse(file)
                         var decoder = CheckDecoder(file: file.display, registry: registry, categories: categoryIDs, defaultExpectations: defaults)
+                        decoder.governance = frameworks
                         var checks: [Check] = []
                         for document in parsed.documents { checks += decoder.decodeDocument(document) }
                         return DecodedFile(relative: file.relative, digest: parsed.digest, checks: checks, issues: parsed.problems + decoder.issues)
@@ -93,9 +105,10 @@ public struct CatalogLoader: Sendable {
         if !issues.isEmpty {
             throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) })
         }
-        let catalog = Catalog(
+        var catalog = Catalog(
             checks: checks, files: files.map(\.display), digest: CatalogLoader.digest(digests),
             categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
+        catalog.frameworks = frameworks?.frameworks.map(\.reference) ?? []
         if let cache, let cacheKey { cache.store(catalog, key: cacheKey) }
         return catalog
     }

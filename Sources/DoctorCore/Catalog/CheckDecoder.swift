@@ -7,6 +7,8 @@ struct CheckDecoder {
     let categories: Set<String>
     let defaultExpectations: DefaultExpectations
     var issues: [CatalogIssue] = []
+    /// The frameworks control IDs are checked against; nil: any framework key, IDs unchecked.
+    var governance: GovernanceCatalog?
     private var checkID: String?
 
     init(file: String, registry: ProbeRegistry, categories: Set<String>, defaultExpectations: DefaultExpectations) {
@@ -109,7 +111,9 @@ struct CheckDecoder {
             case "governance_expect": governanceExpectNode = value
             case "timeout":
                 if case .success(.value(let seconds)) = typed(value, .duration, field: "timeout") {
-                    if let seconds = seconds.asDouble, seconds > 0 {
+                    if let seconds = seconds.asDouble, seconds == .infinity {
+                        issue(value.mark, "timeout must be a finite duration (at most \(DurationText.format(seconds: DurationText.longest)))", hint: "a check that may never end needs no timeout: leave it out for the catalog's default")
+                    } else if let seconds = seconds.asDouble, seconds > 0 {
                         timeout = seconds
                     } else {
                         issue(value.mark, "timeout must be greater than zero")
@@ -229,20 +233,53 @@ struct CheckDecoder {
             issue(node.mark, "governance must be a mapping of framework to control IDs, found \(node.kindDescription)")
             return []
         }
-        let frameworks = GovernanceFramework.allCases.map(\.rawValue)
         var out: [(framework: String, controls: [String])] = []
         for pair in pairs {
-            guard frameworks.contains(pair.key.text) else {
-                unknownKey(pair.key, in: "governance", known: frameworks)
+            guard let framework = frameworkKey(pair.key, in: "governance") else { continue }
+            guard case .sequence(let items, let mark) = pair.value else {
+                issue(pair.value.mark, "governance.\(pair.key.text): expected a list of control IDs, found \(pair.value.kindDescription)")
                 continue
             }
-            if case .success(.value(let list)) = typed(pair.value, .list(.string), field: "governance.\(pair.key.text)", allowVariables: false) {
-                let controls = list.asList?.compactMap(\.asString) ?? []
-                if controls.isEmpty { issue(pair.value.mark, "governance.\(pair.key.text) lists no control IDs") }
-                out.append((pair.key.text, controls))
+            var controls: [String] = []
+            for item in items {
+                guard case .scalar(let scalar) = item, !scalar.isNull, !scalar.text.isEmpty else {
+                    issue(item.mark, "governance.\(pair.key.text): a control ID is a string, found \(item.kindDescription)")
+                    continue
+                }
+                if let known = governance?.framework(framework), known.control(scalar.text) == nil {
+                    let hint = Suggest.closest(to: scalar.text, in: known.controls.lazy.map(\.id), limit: 1).map { "did you mean '\($0)'?" }
+                        ?? "`doctor governance show \(known.id)` lists its \(known.controls.count) controls"
+                    issue(scalar.mark, "unknown \(known.id) control '\(scalar.text)' in governance (\(known.name) \(known.version))", hint: hint)
+                    continue
+                }
+                controls.append(scalar.text)
+            }
+            if items.isEmpty { issue(mark, "governance.\(pair.key.text) lists no control IDs") }
+            if let index = out.firstIndex(where: { $0.framework == framework }) {
+                issue(pair.key.mark, "governance names \(framework) twice (as '\(pair.key.text)' and an alias or id of the same framework)")
+                out[index].controls += controls
+            } else {
+                out.append((framework, controls))
             }
         }
         return out
+    }
+
+    /// The framework id a `governance` or `governance_expect` key names (its id or an alias); nil, with an
+    /// issue at the key, when no framework has that name.
+    mutating func frameworkKey(_ key: YAMLScalar, in place: String) -> String? {
+        guard let governance else {
+            let name = key.text.lowercased()
+            if !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }) { return name }
+            issue(key.mark, "framework key '\(key.text)' in \(place) must be lowercase letters, digits and '-'")
+            return nil
+        }
+        if let framework = governance.framework(key.text) { return framework.id }
+        let known = governance.frameworks.map(\.id)
+        let hint = Suggest.closest(to: key.text, in: known + governance.frameworks.flatMap(\.aliases)).map { "did you mean '\($0)'?" }
+            ?? "expected one of: " + known.joined(separator: ", ") + "; a framework file in a governance directory adds one"
+        issue(key.mark, "unknown framework '\(key.text)' in \(place)", hint: hint)
+        return nil
     }
 
     /// `governance_expect: {pci-dss: {retention_days: {ge: 365}}}`: expectations added when the run selects the
@@ -254,20 +291,16 @@ struct CheckDecoder {
             issue(node.mark, "governance_expect must be a mapping of framework to expectations, found \(node.kindDescription)")
             return []
         }
-        let frameworks = GovernanceFramework.allCases.map(\.rawValue)
         var out: [(framework: String, expectations: [Expectation])] = []
         for pair in pairs {
-            guard frameworks.contains(pair.key.text) else {
-                unknownKey(pair.key, in: "governance_expect", known: frameworks)
-                continue
-            }
-            guard tagged.contains(where: { $0.framework == pair.key.text }) else {
+            guard let framework = frameworkKey(pair.key, in: "governance_expect") else { continue }
+            guard tagged.contains(where: { $0.framework == framework }) else {
                 issue(pair.key.mark, "governance_expect.\(pair.key.text): the check has no \(pair.key.text) controls in 'governance'",
                     hint: "tag the check with the \(pair.key.text) controls these expectations give evidence for")
                 continue
             }
             let expectations = decodeExpect(pair.value, spec: spec, named: named)
-            if !expectations.isEmpty { out.append((pair.key.text, expectations)) }
+            if !expectations.isEmpty { out.append((framework, expectations)) }
         }
         return out
     }
@@ -291,6 +324,7 @@ struct CheckDecoder {
             return nil
         }
         let spec = probeType.spec
+        let issuesBefore = issues.count
         var parameters: [(name: String, value: Setting)] = []
         var given: Set<String> = []
         for pair in pairs where pair.key.text != "type" {
@@ -300,6 +334,10 @@ struct CheckDecoder {
             }
             given.insert(parameter.name)
             if case .success(let setting) = typed(pair.value, parameter.type, field: "probe.\(parameter.name)") {
+                if case .value(let value) = setting, CheckDecoder.holdsInfinity(value, parameter.type) {
+                    issue(pair.value.mark, "probe.\(parameter.name) must be finite: a probe's durations and sizes drive clocks and buffers (at most \(DurationText.format(seconds: DurationText.longest)) for a duration)")
+                    continue
+                }
                 parameters.append((parameter.name, setting))
             }
         }
@@ -312,6 +350,20 @@ struct CheckDecoder {
                 let names = group.map { "'\($0)'" }.joined(separator: ", ")
                 let found = present.isEmpty ? "none" : present.map { "'\($0)'" }.joined(separator: " and ")
                 issue(mark, "probe '\(typeName)' takes exactly one of \(names); found \(found)")
+            }
+        }
+        // What the probe itself refuses (a D-Bus method that is not read-only, a limit out of range) is a
+        // catalog error too, when no parameter waits for a variable: build it once now, as the run will.
+        if issues.count == issuesBefore {
+            var constants: [String: Value] = [:]
+            for (name, setting) in parameters {
+                guard case .value(let value) = setting else { return ProbeInvocation(type: typeName, parameters: parameters, mark: mark) }
+                constants[name] = value
+            }
+            do throws(ProbeError) {
+                _ = try probeType.init(parameters: Parameters(constants))
+            } catch {
+                issue(mark, "probe '\(typeName)': \(error.message)")
             }
         }
         return ProbeInvocation(type: typeName, parameters: parameters, mark: mark)
@@ -401,11 +453,39 @@ struct CheckDecoder {
             return nil
         }
         guard case .success(let operand) = typed(pair.value, operandType, field: "\(field).\(op.rawValue)") else { return nil }
+        // A value typed as it comes is a bare number when it is one: a size or a duration as its threshold
+        // would be a string, which orders with no number (the comparison could never hold either way).
+        if observation.type == .dynamic, [.lt, .le, .gt, .ge].contains(op), case .value(.string(let text)) = operand,
+            let (kind, number) = CheckDecoder.unitQuantity(text)
+        {
+            issue(pair.value.mark, "\(field).\(op.rawValue): '\(text)' is \(kind), but \(observation.name) is observed as a bare number (in the unit the probe reports), so a threshold with a unit can never compare",
+                hint: "write the number in the observation's unit, e.g. \(number)")
+            return nil
+        }
         var regex: CompiledRegex?
         if operandType == .regex, case .value(.string(let pattern)) = operand {
             regex = try? CompiledRegex(pattern)
         }
         return Condition(op: op, operand: operand, regex: regex, mark: pair.value.mark)
+    }
+
+    /// True when a parameter's value is `infinity` (a duration or a size without limit).
+    static func holdsInfinity(_ value: Value, _ type: ValueType) -> Bool {
+        switch (type, value) {
+        case (.duration, .double(let seconds)): return !seconds.isFinite
+        case (.byteSize, .int(let bytes)): return bytes == ByteSize.infinity
+        case (.list(let element), .list(let items)), (.oneOrMany(let element), .list(let items)): return items.contains { holdsInfinity($0, element) }
+        default: return false
+        }
+    }
+
+    /// "a size" and its bytes, or "a duration" and its seconds, for a text with a unit (`1G`, `250ms`); nil
+    /// for anything else, plain numbers included.
+    static func unitQuantity(_ text: String) -> (String, String)? {
+        guard !text.isEmpty, Double(text) == nil, text != "infinity" else { return nil }
+        if let bytes = ByteSize.bytes(text) { return ("a size", "\(bytes) (\(text) in bytes)") }
+        if let seconds = DurationText.seconds(text) { return ("a duration", "\(Value.formatDouble(seconds)) (\(text) in seconds)") }
+        return nil
     }
 
     // MARK: - When

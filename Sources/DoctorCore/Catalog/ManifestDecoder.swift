@@ -26,9 +26,9 @@ enum ManifestDecoder {
                 switch pair.key.text {
                 case "timeout":
                     switch TypedParser.setting(pair.value, type: .duration) {
-                    case .success(.value(let value)) where (value.asDouble ?? 0) > 0: manifest.timeout = value.asDouble
+                    case .success(.value(let value)) where (value.asDouble ?? 0) > 0 && (value.asDouble ?? 0).isFinite: manifest.timeout = value.asDouble
                     case .failure(let problem): issue(problem.mark ?? pair.value.mark, "timeout: \(problem.message)", hint: problem.hint)
-                    default: issue(pair.value.mark, "timeout must be a positive duration without variables")
+                    default: issue(pair.value.mark, "timeout must be a positive, finite duration without variables")
                     }
                 case "upstream":
                     if case .scalar(let scalar) = pair.value, !scalar.isNull, !scalar.text.isEmpty {

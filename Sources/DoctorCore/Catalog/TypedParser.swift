@@ -36,6 +36,9 @@ public enum TypedParser {
         case .duration:
             if text == "0" { return .success(.double(0)) }
             if let seconds = DurationText.seconds(text) { return .success(.double(seconds)) }
+            if let total = DurationText.sum(text) {
+                return .failure(Problem("the duration '\(text)' is \(total.isFinite ? "longer than" : "beyond") what doctor accepts (at most \(DurationText.format(seconds: DurationText.longest)), or infinity where an observation may be unlimited)"))
+            }
             if plain, integer(text) != nil {
                 return .failure(Problem("expected a duration with a unit, found '\(text)'", hint: "write '\(text)s'"))
             }
@@ -162,8 +165,8 @@ public final class CompiledRegex: @unchecked Sendable, Hashable {
 public enum Suggest {
     /// The closest candidate within a few edits; ties go to the earlier one in sorted order, so the
     /// suggestion never depends on dictionary order.
-    public static func closest(to word: String, in candidates: some Sequence<String>) -> String? {
-        let limit = max(2, word.count / 3)
+    public static func closest(to word: String, in candidates: some Sequence<String>, limit: Int? = nil) -> String? {
+        let limit = limit ?? max(2, word.count / 3)
         var best: (String, Int)?
         for candidate in candidates.sorted() where candidate != word {
             let distance = editDistance(word, candidate)

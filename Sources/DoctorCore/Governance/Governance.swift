@@ -12,6 +12,8 @@ public struct GovernanceControl: Sendable {
     /// STIG only: the STIG or SRG requirement ID (`APSC-DV-003110`).
     public var stigID: String?
     public var parent: String?
+    /// STIG only: the NIST SP 800-53 controls the rule derives from (via its CCIs), as `nist-800-53` IDs.
+    public var nist: [String] = []
 
     /// "CAT I" for a STIG severity.
     public var category: String? {
@@ -33,7 +35,34 @@ public struct GovernanceFrameworkInfo: Sendable {
     public var controls: [GovernanceControl]
     public var file: String
 
-    public func control(_ id: String) -> GovernanceControl? { controls.first { $0.id == id } }
+    /// Where the list of controls comes from (document, release, and the snapshot it was generated from).
+    public var source: String = ""
+
+    public func control(_ id: String) -> GovernanceControl? {
+        if index.isEmpty { return controls.first { $0.id == id } }
+        return index[id].map { controls[$0] }
+    }
+
+    /// Control IDs to positions, built once (frameworks hold up to a few thousand controls).
+    var index: [String: Int] = [:]
+
+    init(id: String, aliases: [String], name: String, publisher: String, version: String, controls: [GovernanceControl], file: String, source: String) {
+        self.id = id
+        self.aliases = aliases
+        self.name = name
+        self.publisher = publisher
+        self.version = version
+        self.controls = controls
+        self.file = file
+        self.source = source
+        var index: [String: Int] = [:]
+        index.reserveCapacity(controls.count)
+        for (position, control) in controls.enumerated() where index[control.id] == nil { index[control.id] = position }
+        self.index = index
+    }
+
+    /// What a compiled catalog keeps of it.
+    public var reference: FrameworkRef { FrameworkRef(id: id, aliases: aliases, name: name, version: version) }
 }
 
 /// Every framework of a `governance/` directory.
@@ -52,29 +81,38 @@ public struct GovernanceCatalog: Sendable {
     /// Loads every `*.yaml` of `directory`. Problems carry file:line:col.
     public static func load(directory: String) throws(CatalogError) -> GovernanceCatalog {
         var issues: [CatalogIssue] = []
+        let frameworks = read(directory: directory, issues: &issues)
+        if !issues.isEmpty { throw CatalogError(issues: issues) }
+        return GovernanceCatalog(frameworks: frameworks)
+    }
+
+    static func read(directory: String, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
         var frameworks: [GovernanceFrameworkInfo] = []
-        let names = GovernanceCatalog.entries(directory).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
-        for name in names {
+        for name in GovernanceCatalog.files(directory) {
             let path = directory + "/" + name
-            let bytes: [UInt8]
             do {
-                bytes = try FileBytes.read(path)
+                frameworks += parse(try FileBytes.read(path, limit: 64 << 20), file: path, issues: &issues)
             } catch {
                 issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
-                continue
-            }
-            let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
-            issues += problems.map { CatalogIssue(file: path, mark: $0.mark, message: $0.message) }
-            for document in documents {
-                if let framework = decode(document, file: path, issues: &issues) { frameworks.append(framework) }
             }
         }
         var seen: Set<String> = []
         for framework in frameworks where !seen.insert(framework.id).inserted {
             issues.append(CatalogIssue(file: framework.file, mark: SourceMark(line: 1, column: 1), message: "framework '\(framework.id)' is defined twice"))
         }
-        if !issues.isEmpty { throw CatalogError(issues: issues) }
-        return GovernanceCatalog(frameworks: frameworks)
+        return frameworks
+    }
+
+    /// The frameworks of one framework file's text.
+    public static func parse(_ bytes: [UInt8], file: String, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
+        let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
+        issues += problems.map { CatalogIssue(file: file, mark: $0.mark, message: $0.message) }
+        return documents.compactMap { decode($0, file: file, issues: &issues) }
+    }
+
+    /// The `*.yaml` / `*.yml` files of a governance directory, sorted.
+    static func files(_ directory: String) -> [String] {
+        GovernanceCatalog.entries(directory).filter { $0.hasSuffix(".yaml") || $0.hasSuffix(".yml") }.sorted()
     }
 
     static func entries(_ directory: String) -> [String] {
@@ -129,33 +167,99 @@ public struct GovernanceCatalog: Sendable {
             if let severity, !["high", "medium", "low"].contains(severity) {
                 issue(itemMark, "control '\(controlID)': severity must be high, medium or low")
             }
-            controls.append(GovernanceControl(id: controlID, title: title, severity: severity, stigID: text(member(pairs, "stig_id")), parent: text(member(pairs, "parent"))))
+            var nist: [String] = []
+            if case .sequence(let entries, _)? = member(pairs, "nist") { nist = entries.compactMap { text($0) } }
+            controls.append(GovernanceControl(
+                id: controlID, title: title, severity: severity, stigID: text(member(pairs, "stig_id")), parent: text(member(pairs, "parent")), nist: nist))
         }
         if controls.isEmpty { issue(controlsMark, "framework '\(id)' lists no controls") }
         return GovernanceFrameworkInfo(
             id: id.lowercased(), aliases: aliases, name: name, publisher: text(member(fields, "publisher")) ?? "",
-            version: text(member(fields, "version")) ?? "", controls: controls, file: file)
+            version: text(member(fields, "version")) ?? "", controls: controls, file: file, source: text(member(fields, "source")) ?? "")
+    }
+}
+
+extension GovernanceCatalog {
+    /// One check's evidence for a control: the check, and the control of another framework it cites when
+    /// the evidence is derived (a STIG rule's NIST SP 800-53 control: `via` is the rule's V-ID).
+    public struct Evidence: Sendable, Hashable {
+        public var check: String
+        public var via: String?
     }
 
-    /// Checks that cite a framework or control these files do not define, at the check's location.
-    public func validate(_ checks: [Check]) -> [CatalogIssue] {
-        var issues: [CatalogIssue] = []
+    /// For each control of `framework`, the checks that give evidence for it: those citing it, and for
+    /// `nist-800-53` also those citing a STIG rule derived from it.
+    public func evidence(for framework: GovernanceFrameworkInfo, checks: [Check]) -> [String: [Evidence]] {
+        var out: [String: [Evidence]] = [:]
         for check in checks {
-            for (frameworkID, controls) in check.governance {
-                guard let framework = framework(frameworkID) else {
-                    issues.append(CatalogIssue(
-                        file: check.location.file, mark: check.location.mark, checkID: check.id,
-                        message: "governance names framework '\(frameworkID)', which governance/ does not define"))
-                    continue
-                }
-                for control in controls where framework.control(control) == nil {
-                    let hint = Suggest.closest(to: control, in: framework.controls.map(\.id)).map { "did you mean '\($0)'?" }
-                    issues.append(CatalogIssue(
-                        file: check.location.file, mark: check.location.mark, checkID: check.id,
-                        message: "unknown \(framework.id) control '\(control)' in governance", hint: hint))
+            for control in check.controls(for: framework.id) where !(out[control]?.contains { $0.check == check.id } ?? false) {
+                out[control, default: []].append(Evidence(check: check.id, via: nil))
+            }
+        }
+        if framework.id == "nist-800-53", let stig = self.framework("stig") {
+            for check in checks {
+                for rule in check.controls(for: stig.id) {
+                    for control in stig.control(rule)?.nist ?? [] where !(out[control]?.contains { $0.check == check.id } ?? false) {
+                        out[control, default: []].append(Evidence(check: check.id, via: rule))
+                    }
                 }
             }
         }
-        return issues
+        return out
+    }
+}
+
+/// Where control IDs are looked up: the frameworks built into doctor (generated from the repository's
+/// `governance/`), and a directory whose framework files add frameworks or replace a built-in one with the
+/// same id. Parsed only when a catalog is compiled (the compiled-catalog cache keys on `key`) or when a
+/// command shows governance.
+public struct GovernanceSource: Sendable {
+    public var builtIn: [(name: String, text: String)]
+    /// A digest of the built-in texts, computed when they were generated.
+    public var builtInDigest: String
+    public var directory: String?
+
+    public init(builtIn: [(name: String, text: String)] = [], builtInDigest: String = "", directory: String? = nil) {
+        self.builtIn = builtIn
+        self.builtInDigest = builtInDigest
+        self.directory = directory
+    }
+
+    /// The built-in digest, and each directory file's name and stamp (as the catalog's own files are keyed).
+    public var key: String {
+        var text = "governance " + builtInDigest
+        if let directory {
+            text += "\n" + directory
+            for name in GovernanceCatalog.files(directory) {
+                var info = stat()
+                let path = directory + "/" + name
+                guard stat(path, &info) == 0 else {
+                    text += "\n\(name) missing"
+                    continue
+                }
+                text += "\n\(name) \(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+            }
+        }
+        return text
+    }
+
+    public func load() throws(CatalogError) -> GovernanceCatalog {
+        var issues: [CatalogIssue] = []
+        var frameworks: [GovernanceFrameworkInfo] = []
+        for file in builtIn {
+            frameworks += GovernanceCatalog.parse(Array(file.text.utf8), file: "<built-in governance/\(file.name)>", issues: &issues)
+        }
+        if let directory {
+            if let handle = opendir(directory) {
+                closedir(handle)
+            } else {
+                issues.append(CatalogIssue(file: directory, mark: SourceMark(line: 1, column: 1), message: "cannot read the governance directory (DOCTOR_GOVERNANCE or a governance/ beside the catalog)"))
+            }
+            let added = GovernanceCatalog.read(directory: directory, issues: &issues)
+            let replaced = Set(added.map(\.id))
+            frameworks = frameworks.filter { !replaced.contains($0.id) } + added
+        }
+        if !issues.isEmpty { throw CatalogError(issues: issues) }
+        return GovernanceCatalog(frameworks: frameworks)
     }
 }

@@ -112,18 +112,33 @@ public struct ResolvedExpectation: Sendable {
     public var warnIf: [Clause]
     public var failIf: [Clause]
 
-    /// The verdict on one observed value (nil: the probe did not observe it).
+    /// The verdict on one observed value (nil: the probe did not observe it). `error`: the check compared
+    /// values that cannot be compared (a string with a number), so it says nothing about the host.
     public enum Verdict: Sendable, Equatable {
         case pass
         case warn(String)
         case fail(String)
+        case error(String)
     }
 
     public func evaluate(_ observed: Value?) -> Verdict {
         guard let observed else {
             return .fail("\(observation) was not observed, expected \(describe(must.isEmpty ? failIf : must))")
         }
-        let shown = observed.display(as: type)
+        let shown = observed.evidence(as: type)
+        // One rule for values typed as they come (`dynamic`): a string never equals, orders or contains a number
+        // or a boolean. Such a comparison is the check's mistake, not the host's state: an error that says so.
+        if type == .dynamic {
+            for clause in failIf + must + warnIf {
+                if let mismatch = ValueComparison.mismatch(clause.op, observed, clause.operand) {
+                    var advice = ""
+                    if case .string(let text) = clause.operand, Double(text) != nil, mismatch.observed == "a number" {
+                        advice = " (write \(text) unquoted to compare numbers)"
+                    }
+                    return .error("compared \(mismatch.observed) with \(mismatch.operand): \(observation) is \(shown), expected \(describe([clause]))\(advice)")
+                }
+            }
+        }
         for clause in failIf where holds(clause, observed) {
             return .fail("\(observation) is \(shown) (fail if \(describe([clause])))")
         }
@@ -153,7 +168,7 @@ public struct ResolvedExpectation: Sendable {
             if clause.op == .matches || clause.op == .notMatches {
                 shown = "/\(clause.regex?.pattern ?? clause.operand.display())/"
             } else {
-                shown = clause.operand.display(as: operandType)
+                shown = clause.operand.evidence(as: operandType)
             }
             return "\(clause.op.symbol) \(shown)"
         }.joined(separator: " and ")
@@ -239,6 +254,80 @@ public enum ValueComparison {
         if let a = lhs.asDouble, let b = rhs.asDouble { return a < b ? -1 : (a > b ? 1 : 0) }
         if let a = lhs.asString, let b = rhs.asString { return a < b ? -1 : (a > b ? 1 : 0) }
         return nil
+    }
+
+    /// The kinds of two scalars that `op` would compare although they cannot be compared (a string with a
+    /// number or a boolean, a number with a boolean), as "a string" and "a number"; nil when they can.
+    /// Lists compare element by element: a list operand mismatches when none of its elements has the
+    /// observed value's kind and some have another.
+    public static func mismatch(_ op: Operator, _ observed: Value, _ operand: Value) -> (observed: String, operand: String)? {
+        switch op {
+        case .eq, .ne, .lt, .le, .gt, .ge:
+            return scalarMismatch(observed, operand)
+        case .in, .notIn:
+            guard let kind = Kind(observed), let items = operand.asList else { return nil }
+            let kinds = items.compactMap(Kind.init)
+            guard !kinds.isEmpty, !kinds.contains(kind) else { return nil }
+            return (kind.phrase, kinds[0].phrase)
+        case .contains, .notContains:
+            switch observed {
+            case .string: return Kind(operand).flatMap { $0 == .string ? nil : ("a string", $0.phrase) }
+            case .list(let items):
+                guard let kind = Kind(operand) else { return nil }
+                let kinds = items.compactMap(Kind.init)
+                guard !kinds.isEmpty, !kinds.contains(kind) else { return nil }
+                return ("a list of " + kinds[0].plural, kind.phrase)
+            default: return nil
+            }
+        case .subsetOf:
+            guard let items = observed.asList, let allowed = operand.asList else { return nil }
+            let allowedKinds = Set(allowed.compactMap(Kind.init))
+            guard !allowedKinds.isEmpty else { return nil }
+            for item in items {
+                if let kind = Kind(item), !allowedKinds.contains(kind), let other = allowed.compactMap(Kind.init).first {
+                    return (kind.phrase, "a list of " + other.plural)
+                }
+            }
+            return nil
+        case .matches, .notMatches, .within, .empty:
+            return nil
+        }
+    }
+
+    private static func scalarMismatch(_ lhs: Value, _ rhs: Value) -> (observed: String, operand: String)? {
+        guard let a = Kind(lhs), let b = Kind(rhs), a != b else { return nil }
+        return (a.phrase, b.phrase)
+    }
+
+    /// The scalar kinds the mismatch rule tells apart; nil for null, lists and principals (which compare
+    /// with both numbers and names).
+    enum Kind: Hashable {
+        case string, number, bool
+
+        init?(_ value: Value) {
+            switch value {
+            case .string: self = .string
+            case .int, .double: self = .number
+            case .bool: self = .bool
+            case .null, .list, .principal: return nil
+            }
+        }
+
+        var phrase: String {
+            switch self {
+            case .string: "a string"
+            case .number: "a number"
+            case .bool: "a boolean"
+            }
+        }
+
+        var plural: String {
+            switch self {
+            case .string: "strings"
+            case .number: "numbers"
+            case .bool: "booleans"
+            }
+        }
     }
 
     static func contains(_ container: Value, _ element: Value) -> Bool {

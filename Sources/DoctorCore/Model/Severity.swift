@@ -52,11 +52,3 @@ public enum BuiltInCategory: String, Sendable, CaseIterable {
         }
     }
 }
-
-/// The governance frameworks a check may reference. Control IDs are checked against `governance/` files
-/// once those exist; until then any ID is accepted under these three keys.
-public enum GovernanceFramework: String, Sendable, CaseIterable {
-    case stig
-    case pciDSS = "pci-dss"
-    case soc2
-}

@@ -61,6 +61,40 @@ public enum Value: Sendable, Hashable {
         }
     }
 
+    /// The value as evidence shows it: like `display`, but strings (also inside lists) are quoted, so that a
+    /// reader can tell the number `2` from the string `"2"`.
+    public func evidence(as type: ValueType? = nil) -> String {
+        switch (self, type) {
+        case (.string(let text), _): return Value.quoted(text)
+        case (.list(let items), .list(let element)?), (.list(let items), .oneOrMany(let element)?):
+            return "[" + items.map { $0.evidence(as: element) }.joined(separator: ", ") + "]"
+        case (.list(let items), _): return "[" + items.map { $0.evidence() }.joined(separator: ", ") + "]"
+        default: return display(as: type)
+        }
+    }
+
+    /// `"text"`, with `"`, `\\` and control characters escaped as in JSON.
+    public static func quoted(_ text: String) -> String {
+        var out = "\""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            case "\r": out += "\\r"
+            default:
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    let hex = String(scalar.value, radix: 16)
+                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return out + "\""
+    }
+
     static func octal(_ number: Int64) -> String {
         var digits = String(number, radix: 8)
         while digits.count < 4 { digits = "0" + digits }
@@ -76,8 +110,26 @@ public enum Value: Sendable, Hashable {
 /// Parsing and printing of durations (`250ms`, `2s`, `1m30s`).
 public enum DurationText {
     /// Seconds for a text such as `1m30s`; nil when it is not a duration with units.
+    /// The longest finite duration doctor accepts (100 years): every duration below it converts to a clock's
+    /// `Duration` and back without overflow. Longer texts are refused, never saturated.
+    public static let longest: Double = 100 * 365.25 * 86_400
+
+    /// Seconds for a text such as `1m30s`, or `infinity` (only that word: no number overflows into it);
+    /// nil when it is not a duration with units or is longer than `longest`.
     public static func seconds(_ text: String) -> Double? {
         if text == "infinity" { return .infinity }
+        guard let total = sum(text), total.isFinite, total >= 0, total <= longest else { return nil }
+        return total
+    }
+
+    /// A duration for a clock: a finite number of seconds within `longest`; negative, NaN and infinite
+    /// values become 0 or `longest`, so that a deadline computed from user input can never trap.
+    public static func clock(_ seconds: Double) -> Duration {
+        guard seconds.isFinite else { return seconds > 0 ? .seconds(longest) : .zero }
+        return .seconds(min(max(seconds, 0), longest))
+    }
+
+    static func sum(_ text: String) -> Double? {
         var total = 0.0
         var rest = Substring(text)
         guard !rest.isEmpty else { return nil }

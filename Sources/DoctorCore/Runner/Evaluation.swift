@@ -4,6 +4,7 @@ enum Evaluation {
     static func evaluate(_ output: ProbeOutput, _ expectations: [ResolvedExpectation], spec: ProbeSpec) -> (CheckStatus, String?, [ObservedSubject]) {
         var failures: [String] = output.problems
         var warnings: [String] = []
+        var errors: [String] = []
         var subjects: [ObservedSubject] = []
         subjects.reserveCapacity(output.observations.count)
 
@@ -28,6 +29,7 @@ enum Evaluation {
                         subjectFailures.append(text)
                     }
                 case .warn(let text): subjectWarnings.append(text)
+                case .error(let text): errors.append((observation.subject.map { "\($0): " } ?? "") + text)
                 }
             }
             let prefix = observation.subject.map { "\($0): " } ?? ""
@@ -58,6 +60,7 @@ enum Evaluation {
             subjects.append(ObservedSubject(subject: observation.subject, values: values, problem: problem))
         }
 
+        if !errors.isEmpty { return (.error, summarize(errors), subjects) }
         if !failures.isEmpty { return (.fail, summarize(failures), subjects) }
         if !warnings.isEmpty { return (.warn, summarize(warnings), subjects) }
         return (.pass, nil, subjects)
@@ -71,7 +74,7 @@ enum Evaluation {
     static func passMessage(_ observed: [ObservedSubject], _ expectations: [ResolvedExpectation]) -> String {
         if observed.count == 1, let only = observed.first {
             let parts = expectations.compactMap { expectation in
-                only.values.first { $0.name == expectation.observation }.map { "\(expectation.observation) \($0.text)" }
+                only.values.first { $0.name == expectation.observation }.map { "\(expectation.observation) \($0.value.evidence(as: $0.type))" }
             }
             let subject = only.subject.map { "\($0): " } ?? ""
             return parts.isEmpty ? "\(subject)ok" : subject + parts.joined(separator: ", ")

@@ -85,7 +85,7 @@ public struct Runner: Sendable {
     /// pulled earlier, so the pool cannot deadlock.
     public func run(_ plan: [(check: Check, asRequirement: Bool)], interruption: @escaping @Sendable () -> String? = { nil }) async -> Outcome {
         let start = ContinuousClock.now
-        let runDeadline = options.deadline.map { start + .seconds($0) }
+        let runDeadline = options.deadline.map { start + DurationText.clock($0) }
         let order = Runner.schedule(plan.map(\.check))
         let board = ResultBoard()
         // Only results some check waits for go on the board.
@@ -236,7 +236,7 @@ public struct Runner: Sendable {
         let seconds = timeout(of: check)
         let startWall = Runner.wallClock()
         let started = ContinuousClock.now
-        var deadline = started + .seconds(seconds)
+        var deadline = started + DurationText.clock(seconds)
         if let runDeadline, runDeadline < deadline { deadline = runDeadline }
         let context = ProbeContext(deadline: deadline, variables: variables, wanted: check.wanted, logger: logger)
 

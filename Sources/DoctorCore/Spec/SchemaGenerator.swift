@@ -47,9 +47,10 @@ public struct SchemaGenerator: Sendable {
             ("description", "One of the six built-in categories, or one the catalog declares in catalog.yaml."),
         ])
         let controls: JSONValue = .object([("type", "array"), ("minItems", 1), ("items", .object([("type", "string")]))])
+        let frameworkKey: JSONValue = .object([("pattern", "^[a-z0-9-]+$")])
         let governance: JSONValue = .object([
-            ("type", "object"), ("additionalProperties", false),
-            ("properties", .object(GovernanceFramework.allCases.map { ($0.rawValue, controls) })),
+            ("type", "object"), ("propertyNames", frameworkKey), ("additionalProperties", controls),
+            ("description", "Framework (stig, pci-dss, soc2, nist-800-53, an alias, or one a governance directory adds) to its control IDs; doctor validate checks both."),
         ])
         let probe: JSONValue = .object([
             ("type", "object"), ("required", ["type"]),
@@ -68,7 +69,7 @@ public struct SchemaGenerator: Sendable {
         let governanceExpect: JSONValue = .object([
             ("type", "object"), ("additionalProperties", false),
             ("description", "Expectations added when the run selects the framework (--governance); the check must carry that framework's controls."),
-            ("properties", .object(GovernanceFramework.allCases.map { ($0.rawValue, .object([("type", "object")])) })),
+            ("propertyNames", frameworkKey), ("additionalProperties", .object([("type", "object")])),
         ])
         let properties: [(String, JSONValue)] = [
             ("id", .object([("type", "string"), ("pattern", .string(SchemaGenerator.idPattern)), ("description", "Unique across the catalog and stable.")])),
@@ -80,7 +81,7 @@ public struct SchemaGenerator: Sendable {
             ("expect", .object([("type", "object"), ("description", "Expectations on the probe's observations; see the probe's page.")])),
             ("governance_expect", governanceExpect),
             ("remediation", text),
-            ("timeout", SchemaGenerator.type(.duration)),
+            ("timeout", SchemaGenerator.finiteDuration),
             ("requires", SchemaGenerator.type(.oneOrMany(.string))),
             ("when", when),
             ("tags", .object([("type", "array"), ("items", .object([("type", "string")]))])),
@@ -240,6 +241,12 @@ public struct SchemaGenerator: Sendable {
         }
     }
 
+    /// A duration that drives a clock (a timeout): as `duration`, without `infinity`.
+    static let finiteDuration: JSONValue = .object([("anyOf", [
+        .object([("type", "string"), ("pattern", "^([0-9]+(\\.[0-9]+)?(ns|us|µs|ms|s|m|h|d))+$")]),
+        .object([("const", 0)]), .object([("const", "0")]),
+    ])])
+
     /// The schema of a value of `type` as a YAML 1.2 parser (the one editors and check-jsonschema use) sees it.
     static func type(_ type: ValueType) -> JSONValue {
         switch type {
@@ -293,7 +300,7 @@ public struct SchemaGenerator: Sendable {
                         ])),
                     ])),
                 ])),
-                ("timeout", SchemaGenerator.type(.duration)),
+                ("timeout", SchemaGenerator.finiteDuration),
                 ("upstream", .object([("type", "string"), ("description", "The upstream source the checks' sources cite, e.g. owner/repo@commit.")])),
             ])),
         ])

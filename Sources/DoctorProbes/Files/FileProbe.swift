@@ -132,6 +132,7 @@ public struct FileProbe: BoundedProbe {
             return ProbeOutput(observations: [try examine(path, context)])
         case .glob(let pattern, let minimum):
             let matches = try FileSystem.glob(pattern, deadline: context.deadline).get()
+            if matches.isEmpty && minimum <= 0 { return ProbeOutput(observations: [], skipReason: FileTargets.nothingToExamine(pattern)) }
             var observations: [Observation] = []
             observations.reserveCapacity(matches.count)
             for path in matches { observations.append(try examine(path, context)) }

@@ -60,6 +60,7 @@ public struct JSONProbe: BoundedProbe {
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let (paths, problems) = try targets.resolve(deadline: context.deadline)
+        if let reason = targets.nothingToExamine(paths) { return ProbeOutput(observations: [], skipReason: reason) }
         var observations: [Observation] = []
         for path in paths { observations += observe(path).observations }
         return ProbeOutput(observations: observations, problems: problems)

@@ -161,8 +161,68 @@ enum FileSystem {
     // MARK: - Globs
 
     /// Paths matching `pattern`, sorted. `*`, `?` and `[...]` match within one path segment (not a leading
-    /// dot); `**` matches any number of directories. Symlinked directories are not descended into.
+    /// dot); `**` matches any number of directories; `{a,b}` is each alternative in turn (as in a shell:
+    /// `/etc/{shadow,gshadow}-`, nested braces too; a brace without a comma, or unbalanced, is literal).
+    /// Symlinked directories are not descended into.
     static func glob(_ pattern: String, deadline: ContinuousClock.Instant) -> Result<[String], ProbeError> {
+        guard let alternatives = braceExpansion(pattern) else {
+            return .failure(ProbeError("'\(pattern)' expands to more than \(braceLimit) patterns"))
+        }
+        if alternatives.count == 1 { return globOne(pattern, deadline: deadline) }
+        var results: Set<String> = []
+        for alternative in alternatives {
+            switch globOne(alternative, deadline: deadline) {
+            case .success(let paths): results.formUnion(paths)
+            case .failure(let error): return .failure(error)
+            }
+        }
+        return .success(results.sorted())
+    }
+
+    static let braceLimit = 1024
+
+    /// The patterns a brace expression stands for, in order; nil past `braceLimit`.
+    static func braceExpansion(_ pattern: String) -> [String]? {
+        let chars = Array(pattern)
+        // The first `{` whose matching `}` has a comma at its own depth.
+        var index = 0
+        while index < chars.count {
+            if chars[index] == "{" {
+                var depth = 0, commas: [Int] = [], close: Int?
+                var cursor = index
+                while cursor < chars.count {
+                    switch chars[cursor] {
+                    case "{": depth += 1
+                    case "}":
+                        depth -= 1
+                        if depth == 0 { close = cursor }
+                    case "," where depth == 1: commas.append(cursor)
+                    default: break
+                    }
+                    if close != nil { break }
+                    cursor += 1
+                }
+                if let close, !commas.isEmpty {
+                    let prefix = String(chars[..<index]), suffix = String(chars[(close + 1)...])
+                    var bounds = [index] + commas + [close]
+                    var out: [String] = []
+                    for part in 0..<(bounds.count - 1) {
+                        let alternative = String(chars[(bounds[part] + 1)..<bounds[part + 1]])
+                        guard let expanded = braceExpansion(prefix + alternative + suffix) else { return nil }
+                        out += expanded
+                        if out.count > braceLimit { return nil }
+                    }
+                    bounds.removeAll()
+                    var seen: Set<String> = []
+                    return out.filter { seen.insert($0).inserted }
+                }
+            }
+            index += 1
+        }
+        return [pattern]
+    }
+
+    private static func globOne(_ pattern: String, deadline: ContinuousClock.Instant) -> Result<[String], ProbeError> {
         let absolute = pattern.hasPrefix("/")
         let segments = pattern.split(separator: "/", omittingEmptySubsequences: true).map(String.init)
         var results: [String] = []
@@ -252,6 +312,17 @@ struct FileTargets: Sendable {
     }
 
     /// The files, and a problem when a pattern matches fewer than `min_matches`.
+    /// The skip reason when a glob allowed to match nothing (`min_matches: 0`) matched nothing: such a check
+    /// examined nothing, which is never a pass.
+    func nothingToExamine(_ paths: [String]) -> String? {
+        guard let pattern, paths.isEmpty, minimum <= 0 else { return nil }
+        return FileTargets.nothingToExamine(pattern)
+    }
+
+    static func nothingToExamine(_ pattern: String) -> String {
+        "nothing to examine: no path matches '\(pattern)' (0 subjects)"
+    }
+
     func resolve(deadline: ContinuousClock.Instant) throws(ProbeError) -> (paths: [String], problems: [String]) {
         if let path { return ([path], []) }
         guard let pattern else { return ([], []) }

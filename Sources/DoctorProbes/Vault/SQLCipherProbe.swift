@@ -125,6 +125,7 @@ public struct SQLCipherProbe: Probe {
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let (paths, problems) = try targets.resolve(deadline: context.deadline)
+        if let reason = targets.nothingToExamine(paths) { return ProbeOutput(observations: [], skipReason: reason) }
         var observations: [Observation] = []
         var skipReason: String?
         for path in paths {

@@ -76,6 +76,7 @@ public struct VaultPolicyProbe: Probe {
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         var (files, problems) = try vaults.resolve(deadline: context.deadline)
+        if let reason = vaults.nothingToExamine(files) { return ProbeOutput(observations: [], skipReason: reason) }
         let (configuration, configProblems) = try TOMLProbe.merged(config, follow: follow, deadline: context.deadline)
         problems += configProblems.map { "the configuration: \($0)" }
         var observations: [Observation] = []
