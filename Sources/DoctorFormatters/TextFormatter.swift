@@ -40,6 +40,7 @@ public struct TextFormatter: ResultFormatter {
             }
             out += "\n"
         }
+        // The CLI refuses an empty selection (64); a library caller may still hand over an empty report.
         if report.results.isEmpty { out += "no checks selected\n\n" }
         if report.incomplete {
             out += paint("incomplete run: \(report.incompleteReason ?? "stopped early")", .yellow) + "\n"

@@ -184,6 +184,11 @@ import Testing
             #expect(list.stdout.contains(line), "\(line): \(list.stdout)")
         }
         #expect(list.stdout.contains("from: <built-in governance/pci-dss.yaml>"), "\(list.stdout)")
+
+        // A governance directory that is not there is a mistake, not "no governance".
+        let missing = try doctor(["validate", scratch.path + "/checks"], environment: ["DOCTOR_GOVERNANCE": scratch.path + "/no-such-dir"])
+        #expect(missing.status == 65)
+        #expect(missing.stderr.contains("no-such-dir:1:1: error: cannot read the governance directory"), "\(missing.stderr)")
     }
 
     /// A framework file in a governance directory is a framework: a key of `governance:`, a `--governance`

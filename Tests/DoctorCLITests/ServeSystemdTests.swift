@@ -67,7 +67,7 @@ struct ServeSystemdTests {
             [Service]
             ExecStart=
             ExecStart=/opt/doctor/doctor serve --catalog /opt/doctor/checks --interval 60s
-            Environment=LD_LIBRARY_PATH=/opt/doctor/lib XDG_RUNTIME_DIR=/run DOCTOR_GOVERNANCE=/nonexistent
+            Environment=LD_LIBRARY_PATH=/opt/doctor/lib XDG_RUNTIME_DIR=/run
             WatchdogSec=2s
             """.write(toFile: root + "/etc/systemd/system/doctor.service.d/test.conf", atomically: true, encoding: .utf8)
         defer {
