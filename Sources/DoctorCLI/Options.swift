@@ -104,6 +104,7 @@ struct SelectionOptions: ParsableArguments {
     func frameworks(in catalog: Catalog) throws -> [String] {
         try governance.map { name in
             if let id = catalog.frameworkID(name) { return id }
+            if catalog.frameworks.isEmpty { throw UsageError("--governance \(name): no check in the catalog cites any governance framework") }
             let names = catalog.frameworks.flatMap { [$0.id] + $0.aliases }
             let hint = Suggest.closest(to: name.lowercased(), in: names).map { " (did you mean '\($0)'?)" } ?? ""
             throw UsageError("unknown framework '\(name)'\(hint); known: \(catalog.frameworks.map(\.id).joined(separator: ", "))")

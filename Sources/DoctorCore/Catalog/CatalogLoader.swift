@@ -60,14 +60,9 @@ public struct CatalogLoader: Sendable {
             if let pin = manifest.upstream { upstream = pin }
         }
 
-        var frameworks: GovernanceCatalog?
-        if let governance {
-            do throws(CatalogError) {
-                frameworks = try governance.load()
-            } catch {
-                issues += error.issues
-            }
-        }
+        // Parsed by the first check that names a framework, and only then: a catalog without governance never
+        // pays for the built-in frameworks.
+        let frameworks = governance.map(LazyGovernance.init)
 
         // Then the check files: each worker reads, hashes, parses and decodes a contiguous run of files and
         // keeps only the checks, so node trees never pile up.
@@ -101,6 +96,7 @@ public struct CatalogLoader: Sendable {
             digests.append((file.relative, file.digest))
         }
 
+        issues += frameworks?.issues ?? []
         issues += CatalogLoader.crossCheck(checks)
         if !issues.isEmpty {
             throw CatalogError(issues: issues.sorted { ($0.file, $0.mark) < ($1.file, $1.mark) })
@@ -108,7 +104,7 @@ public struct CatalogLoader: Sendable {
         var catalog = Catalog(
             checks: checks, files: files.map(\.display), digest: CatalogLoader.digest(digests),
             categories: categories, defaultTimeout: defaultTimeout, upstream: upstream)
-        catalog.frameworks = frameworks?.frameworks.map(\.reference) ?? []
+        catalog.frameworks = frameworks?.loaded?.frameworks.map(\.reference) ?? []
         if let cache, let cacheKey { cache.store(catalog, key: cacheKey) }
         return catalog
     }

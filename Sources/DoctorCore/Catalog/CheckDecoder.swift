@@ -8,7 +8,7 @@ struct CheckDecoder {
     let defaultExpectations: DefaultExpectations
     var issues: [CatalogIssue] = []
     /// The frameworks control IDs are checked against; nil: any framework key, IDs unchecked.
-    var governance: GovernanceCatalog?
+    var governance: LazyGovernance?
     private var checkID: String?
 
     init(file: String, registry: ProbeRegistry, categories: Set<String>, defaultExpectations: DefaultExpectations) {
@@ -246,7 +246,7 @@ struct CheckDecoder {
                     issue(item.mark, "governance.\(pair.key.text): a control ID is a string, found \(item.kindDescription)")
                     continue
                 }
-                if let known = governance?.framework(framework), known.control(scalar.text) == nil {
+                if let known = governance?.value?.framework(framework), known.control(scalar.text) == nil {
                     let hint = Suggest.closest(to: scalar.text, in: known.controls.lazy.map(\.id), limit: 1).map { "did you mean '\($0)'?" }
                         ?? "`doctor governance show \(known.id)` lists its \(known.controls.count) controls"
                     issue(scalar.mark, "unknown \(known.id) control '\(scalar.text)' in governance (\(known.name) \(known.version))", hint: hint)
@@ -268,12 +268,14 @@ struct CheckDecoder {
     /// The framework id a `governance` or `governance_expect` key names (its id or an alias); nil, with an
     /// issue at the key, when no framework has that name.
     mutating func frameworkKey(_ key: YAMLScalar, in place: String) -> String? {
-        guard let governance else {
+        guard let lazy = self.governance else {
             let name = key.text.lowercased()
             if !name.isEmpty, name.utf8.allSatisfy({ ($0 >= 97 && $0 <= 122) || ($0 >= 48 && $0 <= 57) || $0 == 45 }) { return name }
             issue(key.mark, "framework key '\(key.text)' in \(place) must be lowercase letters, digits and '-'")
             return nil
         }
+        // Frameworks that did not load are reported once, by the loader.
+        guard let governance = lazy.value else { return key.text.lowercased() }
         if let framework = governance.framework(key.text) { return framework.id }
         let known = governance.frameworks.map(\.id)
         let hint = Suggest.closest(to: key.text, in: known + governance.frameworks.flatMap(\.aliases)).map { "did you mean '\($0)'?" }
