@@ -15,6 +15,17 @@ import Testing
         }
     }
 
+    /// The frameworks built into the binary are `governance/` as committed: a changed framework file without
+    /// `doctor-dev generate` would validate catalogs against stale control lists.
+    @Test func theBuiltInGovernanceIsFresh() throws {
+        let generated = try GeneratedFiles.builtInGovernance(root: repoRoot)
+        let committed = try? String(contentsOfFile: repoRoot + "/" + GeneratedFiles.builtInGovernancePath, encoding: .utf8)
+        #expect(committed == generated, "\(GeneratedFiles.builtInGovernancePath) is stale: run `\(GeneratedFiles.command)`")
+        for name in ["nist-800-53.yaml", "pci-dss.yaml", "soc2.yaml", "stig.yaml"] {
+            #expect(generated.contains("name: \"\(name)\","), "\(name) is not built in")
+        }
+    }
+
     @Test func theCatalogPageIsFresh() async throws {
         let page = try await GeneratedFiles.catalogPage(root: repoRoot)
         let committed = try? String(contentsOfFile: repoRoot + "/" + GeneratedFiles.catalogPagePath, encoding: .utf8)

@@ -210,17 +210,59 @@ extension GovernanceCatalog {
     }
 }
 
+/// One framework file built into doctor: its YAML, and an index of what validating a catalog needs (the
+/// framework's id, aliases, name, version and control IDs), both generated from `governance/`.
+public struct BuiltInFramework: Sendable {
+    public var name: String
+    public var text: String
+    /// `id<TAB>aliases,…<TAB>name<TAB>version` on the first line, then one control ID per line.
+    public var index: String
+
+    public init(name: String, text: String, index: String) {
+        self.name = name
+        self.text = text
+        self.index = index
+    }
+
+    /// The index of a file's frameworks, as `BuiltInFramework.index` holds it (frameworks apart by U+001E).
+    public static func index(of frameworks: [GovernanceFrameworkInfo]) -> String {
+        frameworks.map(index(of:)).joined(separator: "\u{1E}")
+    }
+
+    static func index(of framework: GovernanceFrameworkInfo) -> String {
+        let header = [framework.id, framework.aliases.joined(separator: ","), framework.name, framework.version]
+        for field in header + framework.controls.map(\.id) {
+            precondition(!field.contains("\t") && !field.contains("\n"), "a tab or newline in '\(field)'")
+        }
+        return ([header.joined(separator: "\t")] + framework.controls.map(\.id)).joined(separator: "\n")
+    }
+
+    /// The frameworks of an index: controls with their IDs only (titles are the YAML's).
+    func frameworks() -> [GovernanceFrameworkInfo] {
+        index.split(separator: "\u{1E}", omittingEmptySubsequences: true).compactMap { part in
+            let lines = part.split(separator: "\n", omittingEmptySubsequences: true)
+            guard let first = lines.first else { return nil }
+            let header = first.split(separator: "\t", omittingEmptySubsequences: false).map(String.init)
+            guard header.count == 4 else { return nil }
+            let controls = lines.dropFirst().map { GovernanceControl(id: String($0), title: "") }
+            return GovernanceFrameworkInfo(
+                id: header[0], aliases: header[1].split(separator: ",").map(String.init), name: header[2], publisher: "",
+                version: header[3], controls: controls, file: "<built-in governance/\(name)>", source: "")
+        }
+    }
+}
+
 /// Where control IDs are looked up: the frameworks built into doctor (generated from the repository's
 /// `governance/`), and a directory whose framework files add frameworks or replace a built-in one with the
 /// same id. Parsed only when a catalog is compiled (the compiled-catalog cache keys on `key`) or when a
 /// command shows governance.
 public struct GovernanceSource: Sendable {
-    public var builtIn: [(name: String, text: String)]
+    public var builtIn: [BuiltInFramework]
     /// A digest of the built-in texts, computed when they were generated.
     public var builtInDigest: String
     public var directory: String?
 
-    public init(builtIn: [(name: String, text: String)] = [], builtInDigest: String = "", directory: String? = nil) {
+    public init(builtIn: [BuiltInFramework] = [], builtInDigest: String = "", directory: String? = nil) {
         self.builtIn = builtIn
         self.builtInDigest = builtInDigest
         self.directory = directory
@@ -244,19 +286,46 @@ public struct GovernanceSource: Sendable {
         return text
     }
 
+    /// Every framework, parsed whole (titles, STIG mappings): what the commands that show governance use.
     public func load() throws(CatalogError) -> GovernanceCatalog {
         var issues: [CatalogIssue] = []
-        var frameworks: [GovernanceFrameworkInfo] = []
-        for file in builtIn {
-            frameworks += GovernanceCatalog.parse(Array(file.text.utf8), file: "<built-in governance/\(file.name)>", issues: &issues)
+        let frameworks = builtIn.flatMap { file in
+            GovernanceCatalog.parse(Array(file.text.utf8), file: "<built-in governance/\(file.name)>", issues: &issues)
         }
+        return try assemble(frameworks, fast: false, issues: issues)
+    }
+
+    /// Every framework with its control IDs: what validating a catalog needs. The built-in ones come from
+    /// their index; a directory file is parsed only when it differs from the built-in file of its name (a
+    /// checkout's or an installed `governance/` usually is the built-in one, byte for byte).
+    public func loadIDs() throws(CatalogError) -> GovernanceCatalog {
+        try assemble(builtIn.flatMap { $0.frameworks() }, fast: true, issues: [])
+    }
+
+    private func assemble(_ builtInFrameworks: [GovernanceFrameworkInfo], fast: Bool, issues: [CatalogIssue]) throws(CatalogError) -> GovernanceCatalog {
+        var issues = issues
+        var frameworks = builtInFrameworks
         if let directory {
             if let handle = opendir(directory) {
                 closedir(handle)
             } else {
                 issues.append(CatalogIssue(file: directory, mark: SourceMark(line: 1, column: 1), message: "cannot read the governance directory (DOCTOR_GOVERNANCE or a governance/ beside the catalog)"))
             }
-            let added = GovernanceCatalog.read(directory: directory, issues: &issues)
+            var added: [GovernanceFrameworkInfo] = []
+            for name in GovernanceCatalog.files(directory) {
+                let path = directory + "/" + name
+                do {
+                    let bytes = try FileBytes.read(path, limit: 64 << 20)
+                    if fast, let same = builtIn.first(where: { $0.name == name }), bytes.elementsEqual(same.text.utf8) { continue }
+                    added += GovernanceCatalog.parse(bytes, file: path, issues: &issues)
+                } catch {
+                    issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
+                }
+            }
+            var seen: Set<String> = []
+            for framework in added where !seen.insert(framework.id).inserted {
+                issues.append(CatalogIssue(file: framework.file, mark: SourceMark(line: 1, column: 1), message: "framework '\(framework.id)' is defined twice"))
+            }
             let replaced = Set(added.map(\.id))
             frameworks = frameworks.filter { !replaced.contains($0.id) } + added
         }
@@ -280,7 +349,7 @@ final class LazyGovernance: Sendable {
             if let state { return state }
             let loaded: Result<GovernanceCatalog, CatalogError>
             do throws(CatalogError) {
-                loaded = .success(try source.load())
+                loaded = .success(try source.loadIDs())
             } catch {
                 loaded = .failure(error)
             }
