@@ -4087,6 +4087,7 @@ controls:
     parent: "SR"
     title: "Component Disposal"
     oscal_id: "sr-12"
+
 """#,
             index: #"""
 nist-800-53	nist,800-53,sp800-53	NIST SP 800-53	5.0.1
@@ -6263,6 +6264,7 @@ controls:
   - id: "A3.5.1"
     parent: "A3.5"
     title: "A method exists to spot attack patterns across systems promptly and respond"
+
 """#,
             index: #"""
 pci-dss	pci,pcidss	PCI DSS	4.0.1
@@ -6903,6 +6905,7 @@ controls:
     parent: "P8"
     category: "privacy"
     title: "Privacy enquiries, complaints and disputes are handled and resolved"
+
 """#,
             index: #"""
 soc2	soc-2,tsc	SOC 2 Trust Services Criteria	TSC 2017 (points of focus revised 2022)
@@ -17037,6 +17040,7 @@ controls:
     cci: ["CCI-000381"]
     nist: ["CM-7"]
     title: "Ubuntu 22.04 LTS must not have the nfs-kernel-server package installed."
+
 """#,
             index: #"""
 stig	disa-stig	DISA STIG / SRG	ASD STIG V6R1 + GPOS SRG V3R2 + RHEL 9 STIG V2R9 + Ubuntu 22.04 STIG V2R8

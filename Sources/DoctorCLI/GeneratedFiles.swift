@@ -86,8 +86,10 @@ extension GeneratedFiles {
             let frameworks = GovernanceCatalog.parse(Array(text.utf8), file: "governance/" + name, issues: &issues)
             guard issues.isEmpty else { throw CatalogError(issues: issues) }
             let index = BuiltInFramework.index(of: frameworks)
+            // A multi-line literal drops the line break before its closing delimiter: the extra "\n" below
+            // keeps the built-in text byte for byte the file (a governance/ beside the catalog is then skipped).
             hasher.update(data: Array(name.utf8) + [0] + Array(text.utf8) + [0])
-            out += "        BuiltInFramework(\n            name: \"\(name)\",\n            text: #\"\"\"\n" + text + (text.hasSuffix("\n") ? "" : "\n") + "\"\"\"#,\n"
+            out += "        BuiltInFramework(\n            name: \"\(name)\",\n            text: #\"\"\"\n" + text + "\n\"\"\"#,\n"
             out += "            index: #\"\"\"\n" + index + "\n\"\"\"#),\n"
         }
         out += "    ]\n\n    static let digest = \"\(Hex.encode(hasher.finalize()))\"\n}\n"

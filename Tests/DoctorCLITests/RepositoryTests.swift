@@ -23,6 +23,9 @@ import Testing
         #expect(committed == generated, "\(GeneratedFiles.builtInGovernancePath) is stale: run `\(GeneratedFiles.command)`")
         for name in ["nist-800-53.yaml", "pci-dss.yaml", "soc2.yaml", "stig.yaml"] {
             #expect(generated.contains("name: \"\(name)\","), "\(name) is not built in")
+            // Byte for byte the file, trailing newline included: the string literal's text is the file's.
+            let file = try String(contentsOfFile: repoRoot + "/governance/" + name, encoding: .utf8)
+            #expect(generated.contains("text: #\"\"\"\n" + file + "\n\"\"\"#,"), "\(name) is not built in byte for byte")
         }
     }
 
