@@ -70,7 +70,7 @@ import Testing
         let colored = try doctor(["run", "--catalog", scratch.path, "--color", "always"], environment: ["DOCTOR_E2E": "w"])
         #expect(colored.stdout.contains("\u{1B}[31m✘\u{1B}[0m"))
         let verbose = try doctor(["run", "--catalog", scratch.path, "-v"], environment: ["DOCTOR_E2E": "w"])
-        #expect(verbose.stdout.contains("observed $DOCTOR_E2E: set=true value=w"))
+        #expect(verbose.stdout.contains(#"observed $DOCTOR_E2E: set=true value="w""#))
         #expect(verbose.stdout.contains(#"expected value == "expected-value""#))
     }
 

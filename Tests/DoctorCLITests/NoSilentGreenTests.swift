@@ -64,6 +64,24 @@ import Testing
         #expect(result.status == 2)
     }
 
+    /// The example of docs/plugins.md, as written there, against Debian's real `check_disk`: its threshold is
+    /// a number in the plugin's unit (bytes), and it compares (the old `{gt: 1G}` never did).
+    @Test func thePluginsPageExampleComparesWithRealPerformanceData() throws {
+        let page = try String(contentsOfFile: repoRoot + "/docs/plugins.md", encoding: .utf8)
+        let start = try #require(page.range(of: "```yaml\n"))
+        let end = try #require(page.range(of: "```", range: start.upperBound..<page.endIndex))
+        let scratch = Scratch()
+        scratch.write("checks/disk.yaml", String(page[start.upperBound..<end.lowerBound]))
+        let result = try doctor(["run", "--catalog", scratch.path + "/checks", "--allow-exec", "--format", "json"])
+        let check = try #require(try statuses(result.stdout)["host-root-disk"])
+        #expect(check.status == "pass" || check.status == "warn", "\(check)")
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        let entry = try #require((document["checks"] as? [[String: Any]])?.first)
+        let values = ((entry["observed"] as? [[String: Any]])?.first?["values"] as? [String: Any]) ?? [:]
+        #expect((values["perf./"] as? Int ?? 0) > 0, "\(values)")
+        #expect(values["perf./.unit"] as? String == "B", "\(values)")
+    }
+
     @Test func selectorsThatSelectNothingAreUsageErrors() throws {
         let scratch = Scratch()
         scratch.write("checks/c.yaml", envCheck("home-set", "HOME", extra: "tags: [basics]") + envCheck("path-set", "PATH", extra: "governance: {soc2: [CC6.1]}"))
