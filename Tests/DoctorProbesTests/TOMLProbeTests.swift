@@ -1,5 +1,5 @@
 import DoctorCore
-import DoctorProbes
+@testable import DoctorProbes
 import DoctorTestSupport
 import Foundation
 import Testing
@@ -119,6 +119,38 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         #expect(results[2].message.contains("is a fifo, not a regular file"))
         // No file at all is valid (the daemons use their defaults); a check that needs one says so.
         #expect(results[4].message == "files is [], expected empty: false", "\(results[4].message)")
+    }
+
+    /// A schema of the admin's own is applied whole or refused: `required` holds (it was ignored, so a file
+    /// lacking a required key passed), and a keyword the validator does not implement refuses the schema, naming
+    /// it, when the catalog loads (the file is there) and when the check runs (its path held a variable).
+    @Test func aUserSchemaIsAppliedWholeOrRefused() async throws {
+        let directory = TemporaryDirectory(prefix: "doctor-toml-schema")
+        let schema = directory.write("app.schema.json", #"{"type": "object", "required": ["name"], "properties": {"name": {"type": "string"}, "port": {"type": "integer"}}}"#)
+        let missing = directory.write("missing.toml", "port = 80\n")
+        let named = directory.write("named.toml", "name = \"x\"\nport = 80\n")
+        let results = try await runChecks(
+            fileCheck("missing", "{type: toml, paths: [\"\(missing)\"], schema: \"\(schema)\"}", "{valid: true}")
+                + fileCheck("named", "{type: toml, paths: [\"\(named)\"], schema: \"\(schema)\"}", "{valid: true}"))
+        #expect(results.map(\.status) == [.fail, .pass], "\(results.map(\.message))")
+        #expect(results[0].observed.first?.value("errors")?.asList?.compactMap(\.asString).contains { $0.hasSuffix("missing.toml:1: name is required and missing") } == true, "\(results[0].observed)")
+        // check-jsonschema, a validator we did not write, agrees on both files.
+        for (file, valid) in [(missing, false), (named, true)] {
+            let json = file + ".json"
+            try python(["-c", "import json, sys, tomllib; json.dump(tomllib.load(open(sys.argv[1], 'rb')), open(sys.argv[2], 'w'))", file, json])
+            let validator = try ChildProcess(["/usr/bin/env", "check-jsonschema", "--schemafile", schema, json], stdout: directory.path + "/out")
+            #expect((await validator.wait() == 0) == valid, "\(file)")
+        }
+
+        let loose = directory.write("loose.schema.json", #"{"type": "object", "properties": {"name": {"type": "string", "maxLength": 3}}, "oneOf": [{"required": ["name"]}]}"#)
+        let refused = await loadError(fileCheck("loose", "{type: toml, paths: [\"\(named)\"], schema: \"\(loose)\"}"))
+        #expect(refused?.contains("uses keywords doctor's validator does not implement") == true, "\(refused ?? "loaded")")
+        #expect(refused?.contains("#/properties/name: 'maxLength'") == true && refused?.contains("#: 'oneOf'") == true, "\(refused ?? "loaded")")
+        let late = try await runChecks(fileCheck("late", "{type: toml, paths: [\"\(named)\"], schema: \"${DOCTOR_TEST_SCHEMA}\"}"), variables: ["DOCTOR_TEST_SCHEMA": loose])
+        #expect(late.map(\.status) == [.error] && late.first?.message.contains("'oneOf'") == true, "\(late.map(\.message))")
+        // The built-in schema uses only what the validator implements.
+        let builtIn = try JSONDecoder().decode(JSONAny.self, from: Data(PDSConfigSchema.text.utf8))
+        #expect(SchemaValidator.unsupportedKeywords(builtIn).isEmpty)
     }
 
     /// The schema means the same to check-jsonschema (a validator we did not write) as to the probe: each file,

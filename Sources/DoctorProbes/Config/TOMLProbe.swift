@@ -15,7 +15,11 @@ public struct TOMLProbe: Probe {
             from the reference). Every file is validated on its own, so each problem carries the file and line \
             that holds it; the merged configuration is the later files over the earlier ones, and \
             `config_version` is the highest any file declares. No file at all is valid (the daemons run on \
-            their defaults): expect `files: {empty: false}` when one must exist.
+            their defaults): expect `files: {empty: false}` when one must exist. The validator applies `type`, \
+            `enum`, `minimum`, `maximum`, `minLength`, `pattern`, `properties`, `required`, \
+            `additionalProperties`, `propertyNames`, `items`, local `$ref` and `deprecated`; a schema that uses \
+            any other validating keyword (`oneOf`, `maxLength`, …) is refused, naming it, when the catalog loads \
+            and before it is used, never half applied.
 
             `errors` lists syntax errors (`file:line:col: message`) and schema violations (`file:line: key: \
             message`), `unknown_keys` keys the schema does not know (the daemons ignore them silently, so a typo \
@@ -113,6 +117,13 @@ public struct TOMLProbe: Probe {
         paths = parameters.strings("paths") ?? []
         guard !paths.isEmpty else { throw ProbeError("'paths' is empty") }
         schemaPath = parameters.string("schema")
+        // A schema this validator would only half apply is refused: when the catalog loads if the file is
+        // there to read then, and in any case before it is used.
+        if let schemaPath, case .success(let bytes) = FileSystem.readSmall(schemaPath, limit: 4 << 20),
+            let schema = try? JSONDecoder().decode(JSONAny.self, from: Data(bytes))
+        {
+            try TOMLProbe.refuseUnsupported(schema, schemaPath)
+        }
         follow = parameters.bool("follow_symlinks") ?? false
         select = parameters.strings("select") ?? []
         var defaults: [String: Value] = [:]
@@ -131,12 +142,20 @@ public struct TOMLProbe: Probe {
 
     static let defaultSchema: JSONAny? = try? JSONDecoder().decode(JSONAny.self, from: Data(PDSConfigSchema.text.utf8))
 
+    static func refuseUnsupported(_ schema: JSONAny, _ path: String) throws(ProbeError) {
+        let unsupported = SchemaValidator.unsupportedKeywords(schema)
+        guard !unsupported.isEmpty else { return }
+        let shown = unsupported.prefix(5).joined(separator: ", ") + (unsupported.count > 5 ? ", …" : "")
+        throw ProbeError("the schema \(path) uses keywords doctor's validator does not implement, so it would pass values the schema forbids: \(shown) (supported: \(SchemaValidator.validating.sorted().joined(separator: ", ")))")
+    }
+
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let schema: JSONAny
         if let schemaPath {
             switch FileSystem.readSmall(schemaPath, limit: 4 << 20) {
             case .success(let bytes):
                 guard let decoded = try? JSONDecoder().decode(JSONAny.self, from: Data(bytes)) else { throw ProbeError("the schema \(schemaPath) is not JSON") }
+                try TOMLProbe.refuseUnsupported(decoded, schemaPath)
                 schema = decoded
             case .failure(let error): throw ProbeError("the schema: \(error.message)")
             }

@@ -1,10 +1,12 @@
 import DoctorCore
 
 /// A JSON Schema (2020-12) validator for the subset configuration schemas use: `type`, `enum`, `minimum`,
-/// `maximum`, `minLength`, `pattern`, `properties`, `additionalProperties` (false or a schema),
+/// `maximum`, `minLength`, `pattern`, `properties`, `required`, `additionalProperties` (false or a schema),
 /// `propertyNames`, `items`, local `$ref` (`#/$defs/...`) and the `deprecated` annotation, plus two annotations of
 /// doctor's own, `x-warn-minimum` and `x-warn-maximum`: a value outside them is a warning, not an error (for
-/// ranges the configured program itself only warns about). Keywords outside the subset are ignored, never guessed at.
+/// ranges the configured program itself only warns about). A schema that uses any other validating keyword is
+/// refused (`unsupportedKeywords`), never half-applied: ignoring `oneOf` or `maxLength` would pass values the
+/// schema forbids.
 final class SchemaValidator {
     enum Kind: Equatable {
         case error, unknown, deprecated, warning
@@ -15,6 +17,42 @@ final class SchemaValidator {
         /// The key path, e.g. `["profiles", "work", "clipboard", "max_history"]`.
         var path: [String]
         var message: String
+    }
+
+    /// The keywords this validator applies.
+    static let validating: Set<String> = [
+        "type", "enum", "minimum", "maximum", "minLength", "pattern", "properties", "required", "additionalProperties",
+        "propertyNames", "items", "$ref", "deprecated", "x-warn-minimum", "x-warn-maximum",
+    ]
+    /// Keywords that only annotate or hold definitions: they change no verdict.
+    static let annotations: Set<String> = ["$schema", "$id", "$defs", "definitions", "$comment", "title", "description", "default", "examples"]
+
+    /// Every keyword of `schema` (at any depth) this validator does not apply, as `path: keyword`; empty when
+    /// the whole schema is understood.
+    static func unsupportedKeywords(_ schema: JSONAny) -> [String] {
+        var found: [String] = []
+        func walk(_ node: JSONAny, _ path: String, depth: Int) {
+            guard depth < 64, case .object(let members) = node else { return }
+            for (key, value) in members {
+                let here = path.isEmpty ? key : path + "/" + key
+                if !validating.contains(key) && !annotations.contains(key) {
+                    found.append("\(path.isEmpty ? "#" : "#/" + path): '\(key)'")
+                    continue
+                }
+                switch key {
+                case "properties", "$defs", "definitions":
+                    if case .object(let children) = value {
+                        for (name, child) in children { walk(child, here + "/" + name, depth: depth + 1) }
+                    }
+                case "additionalProperties", "items", "propertyNames":
+                    walk(value, here, depth: depth + 1)
+                default:
+                    break
+                }
+            }
+        }
+        walk(schema, "", depth: 0)
+        return found
     }
 
     let root: JSONAny
@@ -161,6 +199,11 @@ final class SchemaValidator {
             if case .object(let declared)? = member(schema, "properties") { properties = declared } else { properties = [] }
             let additional = member(schema, "additionalProperties")
             let names = member(schema, "propertyNames")
+            if case .array(let required)? = member(schema, "required") {
+                for case .string(let name) in required where !members.contains(where: { $0.0 == name }) {
+                    issues.append(Issue(kind: .error, path: path + [name], message: "is required and missing"))
+                }
+            }
             for (name, child) in members {
                 if let names {
                     var nameIssues: [Issue] = []
