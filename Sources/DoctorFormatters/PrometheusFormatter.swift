@@ -83,7 +83,7 @@ public struct PrometheusFormatter: ResultFormatter {
             out += "\(p)_check_duration_seconds{\(labels(result))} \(PrometheusFormatter.number(result.durationSeconds))\n"
             flush()
         }
-        // Performance data of plugins (the exec probe's `perf.<label>` observations), in the unit they printed.
+        // Performance data (the observations the probe declares as such, e.g. exec's `perf.<label>`), in their unit.
         var perfdata: [String] = []
         for result in report.results {
             for point in PerfData.points(result) {

@@ -18,13 +18,16 @@ public final class CheckResult: Sendable {
     public let duration: Duration
     /// True when the check was pulled into the run because a selected check requires it.
     public let includedAsRequirement: Bool
+    /// Which of `observed`'s values are performance data, as the probe's spec says.
+    public let performanceData: PerformanceData?
 
     /// `message` nil means "the pass message", rendered when asked for.
     public init(
         check: Check, status: CheckStatus, message: String?, observed: [ObservedSubject] = [],
         resolved: [ResolvedExpectation] = [], startedAt: Double? = nil, finishedAt: Double? = nil,
-        duration: Duration = .zero, includedAsRequirement: Bool = false
+        duration: Duration = .zero, includedAsRequirement: Bool = false, performanceData: PerformanceData? = nil
     ) {
+        self.performanceData = performanceData
         self.check = check
         self.status = status
         self.storedMessage = message

@@ -276,7 +276,7 @@ public struct Runner: Sendable {
                 return finish(check, .skip, reason, [], expectations, startWall, started, asRequirement)
             }
             let (status, message, subjects) = Evaluation.evaluate(output, expectations, spec: probeType.spec)
-            return finish(check, status, message, subjects, expectations, startWall, started, asRequirement)
+            return finish(check, status, message, subjects, expectations, startWall, started, asRequirement, performanceData: probeType.spec.performanceData)
         }
     }
 
@@ -290,14 +290,15 @@ public struct Runner: Sendable {
 
     func finish(
         _ check: Check, _ status: CheckStatus, _ message: String?, _ subjects: [ObservedSubject],
-        _ expectations: [ResolvedExpectation], _ startWall: Double, _ started: ContinuousClock.Instant, _ asRequirement: Bool
+        _ expectations: [ResolvedExpectation], _ startWall: Double, _ started: ContinuousClock.Instant, _ asRequirement: Bool,
+        performanceData: PerformanceData? = nil
     ) -> CheckResult {
         let elapsed = ContinuousClock.now - started
         let endWall = Runner.wallClock()
         return CheckResult(
             check: check, status: status, message: message, observed: subjects,
             resolved: expectations, startedAt: startWall, finishedAt: endWall,
-            duration: elapsed, includedAsRequirement: asRequirement)
+            duration: elapsed, includedAsRequirement: asRequirement, performanceData: performanceData)
     }
 
     static func describe(_ error: ResolutionError, _ check: Check) -> String {

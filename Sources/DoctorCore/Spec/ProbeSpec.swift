@@ -42,6 +42,19 @@ public struct ProbeExample: Sendable {
 
 /// Everything a probe says about itself. The loader validates parameters and expectations against it, the
 /// JSON Schema and the reference pages in `docs/probes/` are generated from it.
+/// Which observations of a probe are performance data (numbers the metric formats export, such as a Nagios
+/// plugin's `perf.<label>`), and where each one's unit is: `prefix` + label, and `prefix` + label + `unitSuffix`.
+/// Formatters read this from the result, never a probe's name.
+public struct PerformanceData: Sendable, Hashable {
+    public var prefix: String
+    public var unitSuffix: String
+
+    public init(prefix: String, unitSuffix: String) {
+        self.prefix = prefix
+        self.unitSuffix = unitSuffix
+    }
+}
+
 public struct ProbeSpec: Sendable {
     /// The name checks use in `probe.type`.
     public var type: String
@@ -57,12 +70,15 @@ public struct ProbeSpec: Sendable {
     /// The expectations used when a check has no `expect` block, in YAML flow form (e.g. `{exists: true}`).
     public var defaultExpect: String?
     public var examples: [ProbeExample]
+    /// The observations that are performance data; nil when there are none.
+    public var performanceData: PerformanceData?
 
     public init(
         type: String, summary: String, discussion: String = "", parameters: [ParameterSpec],
         exactlyOneOf: [[String]] = [], observations: [ObservationSpec], namedObservations: String? = nil,
-        defaultExpect: String? = nil, examples: [ProbeExample] = []
+        defaultExpect: String? = nil, examples: [ProbeExample] = [], performanceData: PerformanceData? = nil
     ) {
+        self.performanceData = performanceData
         self.namedObservations = namedObservations
         self.type = type
         self.summary = summary

@@ -77,7 +77,8 @@ public struct ExecProbe: Probe {
                   status: pass
                   age_hours: {lt: 26, warn_if: {gt: 24}}
                 """),
-        ])
+        ],
+        performanceData: PerformanceData(prefix: "perf.", unitSuffix: ".unit"))
 
     let command: [String]
     let json: Bool
