@@ -140,8 +140,9 @@ struct OutputOptions: ParsableArguments {
     @Option(name: .customLong("otlp-timeout"), help: ArgumentHelp("How long the OTLP export may take (default 10s). Overrides OTEL_EXPORTER_OTLP_TIMEOUT.", valueName: "duration"))
     var otlpTimeout: String?
 
-    @Option(name: .customLong("metric-prefix"), help: ArgumentHelp("The prefix of metric names in Prometheus and OTLP output.", valueName: "prefix"))
-    var metricPrefix: String = "pds"
+    @OptionGroup var metric: MetricPrefixOptions
+
+    var metricPrefix: String { metric.prefix }
 
     @Option(help: ArgumentHelp("Colour: auto (a terminal), always, never. NO_COLOR in the environment always wins.", valueName: "when"))
     var color: ColorMode = .auto
@@ -179,11 +180,7 @@ struct OutputOptions: ParsableArguments {
             let names = toStandardOutput.map { specs[$0].name }.joined(separator: ", ")
             throw ValidationError("\(names) would all write to standard output; give all but one a destination (--format NAME=FILE)")
         }
-        guard let first = metricPrefix.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
-            metricPrefix.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) })
-        else {
-            throw ValidationError("--metric-prefix must be a metric name prefix such as pds ([A-Za-z_][A-Za-z0-9_]*), got '\(metricPrefix)'")
-        }
+        try metric.validate()
         let destinations = specs.filter { $0.name != "otlp" }.compactMap(\.destination)
         if Set(destinations).count != destinations.count { throw ValidationError("two formats write to the same file") }
         let env = ProcessInfo.processInfo.environment
@@ -330,5 +327,20 @@ enum Console {
 
     static func err(_ text: String) {
         FileHandle.standardError.write(Data((text.hasSuffix("\n") ? text : text + "\n").utf8))
+    }
+}
+
+/// `--metric-prefix`, the same for `run` and `serve`: a Prometheus metric-name prefix without colons (colons are
+/// reserved for recording rules), also the prefix of OTLP metric names.
+struct MetricPrefixOptions: ParsableArguments {
+    @Option(name: .customLong("metric-prefix"), help: ArgumentHelp("The prefix of metric names in Prometheus and OTLP output ([A-Za-z_][A-Za-z0-9_]*).", valueName: "prefix"))
+    var prefix: String = "pds"
+
+    func validate() throws {
+        guard let first = prefix.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic),
+            prefix.unicodeScalars.allSatisfy({ $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || ("0"..."9").contains($0))) })
+        else {
+            throw ValidationError("--metric-prefix must be a metric name prefix such as pds ([A-Za-z_][A-Za-z0-9_]*), got '\(prefix)'")
+        }
     }
 }

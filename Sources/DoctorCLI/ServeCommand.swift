@@ -52,8 +52,9 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("idle-timeout"), help: ArgumentHelp("Close connections that have no request in progress for this long.", valueName: "duration"))
     var idleTimeout: String = "10s"
 
-    @Option(name: .customLong("metric-prefix"), help: ArgumentHelp("The prefix of metric names.", valueName: "prefix"))
-    var metricPrefix: String = "pds"
+    @OptionGroup var metric: MetricPrefixOptions
+
+    var metricPrefix: String { metric.prefix }
 
     func validate() throws {
         for (text, flag) in [(interval, "interval"), (idleTimeout, "idle-timeout")] {
@@ -61,9 +62,7 @@ struct ServeCommand: AsyncParsableCommand {
         }
         _ = try minimumAge()
         if noSocket && listen.isEmpty { throw ValidationError("--no-socket leaves nothing to listen on; add --listen HOST:PORT") }
-        guard metricPrefix.range(of: "^[a-zA-Z_:][a-zA-Z0-9_:]*$", options: .regularExpression) != nil else {
-            throw ValidationError("--metric-prefix '\(metricPrefix)' is not a valid Prometheus metric name prefix")
-        }
+        try metric.validate()
     }
 
     func run() async throws {
