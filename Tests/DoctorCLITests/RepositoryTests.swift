@@ -29,6 +29,19 @@ import Testing
         }
     }
 
+    /// docs/README.md indexes every page of docs/ and docs/formats/ (the probe pages have their own index).
+    @Test func theDocsIndexLinksEveryPage() throws {
+        let index = try String(contentsOfFile: repoRoot + "/docs/README.md", encoding: .utf8)
+        for directory in ["docs", "docs/formats"] {
+            let pages = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/" + directory).filter { $0.hasSuffix(".md") && $0 != "README.md" }
+            for page in pages {
+                let link = directory == "docs" ? "(\(page))" : "(formats/\(page))"
+                #expect(index.contains(link), "docs/README.md does not link \(directory)/\(page)")
+            }
+        }
+        #expect(index.contains("(probes/README.md)"))
+    }
+
     @Test func theCatalogPageIsFresh() async throws {
         let page = try await GeneratedFiles.catalogPage(root: repoRoot)
         let committed = try? String(contentsOfFile: repoRoot + "/" + GeneratedFiles.catalogPagePath, encoding: .utf8)
