@@ -83,8 +83,20 @@ enum GRPCCall {
                 while index + 6 <= payload.count {
                     let identifier = Int(payload[index]) << 8 | Int(payload[index + 1])
                     let value = Int(payload[index + 2]) << 24 | Int(payload[index + 3]) << 16 | Int(payload[index + 4]) << 8 | Int(payload[index + 5])
-                    if identifier == 4 { streamWindow += value - 65535 }  // SETTINGS_INITIAL_WINDOW_SIZE
-                    if identifier == 5 { maxFrame = value }  // SETTINGS_MAX_FRAME_SIZE
+                    // Out-of-range values are connection errors (RFC 9113 §6.5.2): a frame size of 0 would
+                    // otherwise send empty DATA frames forever.
+                    if identifier == 4 {  // SETTINGS_INITIAL_WINDOW_SIZE
+                        guard value <= Int(Int32.max) else {
+                            throw OTLPExporter.Failure(description: "\(target): the receiver sent SETTINGS_INITIAL_WINDOW_SIZE \(value), above 2^31-1 (HTTP/2 FLOW_CONTROL_ERROR)")
+                        }
+                        streamWindow += value - 65535
+                    }
+                    if identifier == 5 {  // SETTINGS_MAX_FRAME_SIZE
+                        guard (16384...16_777_215).contains(value) else {
+                            throw OTLPExporter.Failure(description: "\(target): the receiver sent SETTINGS_MAX_FRAME_SIZE \(value), outside 16384…16777215 (HTTP/2 PROTOCOL_ERROR)")
+                        }
+                        maxFrame = value
+                    }
                     index += 6
                 }
                 try connection.write(frame(FrameType.settings.rawValue, flags: 0x1, stream: 0, []))

@@ -156,6 +156,9 @@ enum HTTPPost {
         request += "\r\n"
         try connection.write(Array(request.utf8) + body)
         let response = try connection.readAll(limit: 1 << 20)
+        if HTTPResponse.isTruncated(response) {
+            throw OTLPExporter.Failure(description: "\(url): the response ended before the body its Content-Length announced")
+        }
         let text = String(decoding: response.prefix(4096), as: UTF8.self)
         guard let statusLine = text.split(separator: "\r\n").first, statusLine.hasPrefix("HTTP/1.") else {
             throw OTLPExporter.Failure(description: "\(url): not an HTTP response")
@@ -277,9 +280,25 @@ enum HTTPResponse {
     static func complete(_ bytes: [UInt8]) -> [UInt8]? {
         guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
         let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased()
+        guard let length = declaredLength(head) else { return nil }
+        // Subtracted, not added: a Content-Length near Int.max must not overflow.
+        return bytes.count - end.upperBound >= length ? bytes : nil
+    }
+
+    /// The `Content-Length` of a lowercased response head; nil when there is none or it is not a count.
+    static func declaredLength(_ head: String) -> Int? {
         guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces))
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)), length >= 0
         else { return nil }
-        return bytes.count >= end.upperBound + length ? bytes : nil
+        return length
+    }
+
+    /// True when the peer closed before the body its `Content-Length` announced had arrived (RFC 9112 §8: an
+    /// incomplete message, never taken for an answer).
+    static func isTruncated(_ bytes: [UInt8]) -> Bool {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)),
+            let length = declaredLength(String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased())
+        else { return false }
+        return bytes.count - end.upperBound < length
     }
 }

@@ -156,6 +156,31 @@ final class OTLPReceiver: @unchecked Sendable {
         #expect(result.stderr.contains("MetricsService/Export: the receiver answered with a gRPC error"), "\(result.stderr)")
     }
 
+    /// Receivers that break HTTP/2 or HTTP/1.1 on purpose (`Fixtures/otlp/hostile_receiver.py`): a zero
+    /// SETTINGS_MAX_FRAME_SIZE once made the exporter send empty DATA frames until the timeout, and a
+    /// Content-Length near Int.max trapped on an overflow. Both now end at once as a clean export error.
+    @Test(arguments: [("zero-frame-size", "grpc", "SETTINGS_MAX_FRAME_SIZE 0, outside 16384…16777215"),
+                      ("huge-content-length", "http/protobuf", "the response ended before the body its Content-Length announced")])
+    func aReceiverThatBreaksTheProtocolIsACleanExportError(_ mode: String, _ protocolName: String, _ message: String) throws {
+        let directory = TemporaryDirectory(prefix: "doctor-otlp-hostile")
+        let portFile = directory.path + "/port"
+        let receiver = try ChildProcess(["/usr/bin/env", "python3", repoRoot + "/Tests/Fixtures/otlp/hostile_receiver.py", portFile, mode], stdout: directory.path + "/log")
+        defer { receiver.stop() }
+        guard ChildProcess.waitFor(seconds: 15, { (directory.read("port") ?? "").count > 0 }), let port = Int(directory.read("port") ?? "") else {
+            Issue.record("the hostile receiver did not start: \(directory.read("log") ?? "")")
+            return
+        }
+        let scratch = Scratch()
+        scratch.write("checks.yaml", EndToEndTests.pass)
+        let started = Date()
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=http://127.0.0.1:\(port)", "--otlp-protocol", protocolName, "--otlp-timeout", "20s"],
+            environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
+        #expect(result.status == 73, "\(result.status) \(result.stderr)")
+        #expect(result.stderr.contains(message), "\(result.stderr)")
+        // Refused on sight, well before the 20 s export timeout.
+        #expect(Date().timeIntervalSince(started) < 15)
+    }
+
     @Test func anUnreachableSlowOrFailingReceiverIsAClearErrorAndTheOtherSinksStillWrite() throws {
         let scratch = Scratch()
         scratch.write("checks.yaml", EndToEndTests.pass)
