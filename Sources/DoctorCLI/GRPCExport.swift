@@ -1,18 +1,21 @@
 import DoctorCore
+import NIOCore
+import NIOHPACK
 
 /// One unary gRPC call over cleartext HTTP/2 with prior knowledge (h2c), as much of HTTP/2 (RFC 9113) as an
 /// OTLP export needs: the connection preface and SETTINGS, one stream with a HEADERS frame (HPACK literals
 /// without indexing or Huffman coding) and the request in DATA frames within the peer's flow-control windows,
 /// answers to SETTINGS and PING, and the response read to the end of the stream.
 ///
-/// Success is a response message (a gRPC frame in DATA) before the stream ends. A trailers-only response (no
-/// message: how gRPC reports an error), RST_STREAM or GOAWAY is a failure. Response headers are not decoded, so
-/// the failure gives no grpc-message text.
+/// The response's header blocks (HEADERS and CONTINUATION) are decoded with swift-nio-http2's HPACK. Success
+/// is `:status` 200 and `grpc-status: 0` in the trailers (or in a trailers-only response). Any other
+/// grpc-status fails the export with its code's name and `grpc-message`, even after a response message (the
+/// status is the verdict, not the message); so do RST_STREAM, GOAWAY, and a stream that ends without a status.
 enum GRPCCall {
     static let preface = Array("PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".utf8)
 
     enum FrameType: UInt8 {
-        case data = 0, headers = 1, rstStream = 3, settings = 4, ping = 6, goaway = 7, windowUpdate = 8
+        case data = 0, headers = 1, rstStream = 3, settings = 4, ping = 6, goaway = 7, windowUpdate = 8, continuation = 9
     }
 
     static func frame(_ type: UInt8, flags: UInt8, stream: UInt32, _ payload: [UInt8]) -> [UInt8] {
@@ -64,8 +67,19 @@ enum GRPCCall {
         var sent = 0
         var connectionWindow = 65535, streamWindow = 65535, maxFrame = 16384
         var reader = FrameReader(connection: connection)
-        var responseMessage = false
         var ended = false
+        var decoder = HPACKDecoder(allocator: ByteBufferAllocator())
+        var blocks: [HPACKHeaders] = []
+        var pending: [UInt8]?
+        var pendingEndsStream = false
+        func decode(_ fragment: [UInt8]) throws(OTLPExporter.Failure) -> HPACKHeaders {
+            var buffer = ByteBufferAllocator().buffer(bytes: fragment)
+            do {
+                return try decoder.decodeHeaders(from: &buffer)
+            } catch {
+                throw OTLPExporter.Failure(description: "\(target): the receiver's headers do not decode (HPACK: \(error))")
+            }
+        }
         while !ended {
             // Send what the windows allow.
             while sent < body.count && connectionWindow > 0 && streamWindow > 0 {
@@ -106,10 +120,36 @@ enum GRPCCall {
                 let increment = (Int(payload[0]) & 0x7f) << 24 | Int(payload[1]) << 16 | Int(payload[2]) << 8 | Int(payload[3])
                 if stream == 0 { connectionWindow += increment } else if stream == 1 { streamWindow += increment }
             case .data where stream == 1:
-                if payload.count >= 5 { responseMessage = true }
                 if flags & 0x1 != 0 { ended = true }
             case .headers where stream == 1:
-                if flags & 0x1 != 0 { ended = true }
+                // Padding (0x8) and priority (0x20) come before the header block fragment (RFC 9113 §6.2).
+                var fragment = payload[...]
+                var padding = 0
+                if flags & 0x8 != 0, let first = fragment.first {
+                    padding = Int(first)
+                    fragment = fragment.dropFirst()
+                }
+                if flags & 0x20 != 0 { fragment = fragment.dropFirst(5) }
+                guard padding <= fragment.count else { throw OTLPExporter.Failure(description: "\(target): a HEADERS frame with more padding than payload") }
+                fragment = fragment.dropLast(padding)
+                pendingEndsStream = flags & 0x1 != 0
+                if flags & 0x4 != 0 {
+                    blocks.append(try decode(Array(fragment)))
+                    if pendingEndsStream { ended = true }
+                } else {
+                    pending = Array(fragment)
+                }
+            case .continuation where stream == 1:
+                guard var block = pending else { throw OTLPExporter.Failure(description: "\(target): a CONTINUATION frame without HEADERS") }
+                block += payload
+                guard block.count <= 1 << 20 else { throw OTLPExporter.Failure(description: "\(target): response headers over 1 MiB") }
+                if flags & 0x4 != 0 {
+                    blocks.append(try decode(block))
+                    pending = nil
+                    if pendingEndsStream { ended = true }
+                } else {
+                    pending = block
+                }
             case .rstStream where stream == 1:
                 let code = payload.count == 4 ? Int(payload[3]) : -1
                 throw OTLPExporter.Failure(description: "\(target): the receiver reset the stream (HTTP/2 error \(code))")
@@ -120,9 +160,49 @@ enum GRPCCall {
                 break
             }
         }
-        guard sent == body.count, responseMessage else {
-            throw OTLPExporter.Failure(description: "\(target): the receiver answered with a gRPC error and no response (trailers only)")
+        guard let head = blocks.first else { throw OTLPExporter.Failure(description: "\(target): the stream ended without response headers") }
+        if let status = head.first(name: ":status"), status != "200" {
+            throw OTLPExporter.Failure(description: "\(target): the receiver answered HTTP \(status)")
         }
+        // The status is in the trailers, or in the only header block of a trailers-only response.
+        let trailers = blocks.last ?? head
+        guard let code = trailers.first(name: "grpc-status") else {
+            throw OTLPExporter.Failure(description: "\(target): the stream ended without a grpc-status")
+        }
+        guard code == "0" else {
+            let message = trailers.first(name: "grpc-message").map { ": " + GRPCCall.percentDecoded($0) } ?? ""
+            throw OTLPExporter.Failure(description: "\(target): the receiver answered with a gRPC error: grpc-status \(code) (\(GRPCCall.codeName(code)))\(message)")
+        }
+        guard sent == body.count else { throw OTLPExporter.Failure(description: "\(target): the receiver answered before the request was sent") }
+    }
+
+    /// The name of a gRPC status code (grpc/doc/statuscodes.md).
+    static func codeName(_ code: String) -> String {
+        let names = [
+            "OK", "CANCELLED", "UNKNOWN", "INVALID_ARGUMENT", "DEADLINE_EXCEEDED", "NOT_FOUND", "ALREADY_EXISTS", "PERMISSION_DENIED",
+            "RESOURCE_EXHAUSTED", "FAILED_PRECONDITION", "ABORTED", "OUT_OF_RANGE", "UNIMPLEMENTED", "INTERNAL", "UNAVAILABLE", "DATA_LOSS",
+            "UNAUTHENTICATED",
+        ]
+        guard let number = Int(code), names.indices.contains(number) else { return "unknown code" }
+        return names[number]
+    }
+
+    /// `grpc-message` is percent-encoded (gRPC over HTTP/2, "Responses"); shown decoded, control characters
+    /// dropped, at most 300 characters.
+    static func percentDecoded(_ text: String) -> String {
+        var bytes: [UInt8] = []
+        var iterator = Array(text.utf8).makeIterator()
+        while let byte = iterator.next() {
+            if byte == UInt8(ascii: "%"), let high = iterator.next(), let low = iterator.next(),
+                let value = UInt8(String(decoding: [high, low], as: UTF8.self), radix: 16)
+            {
+                bytes.append(value)
+            } else {
+                bytes.append(byte)
+            }
+        }
+        let decoded = String(decoding: bytes, as: UTF8.self).unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }
+        return String(String.UnicodeScalarView(decoded).prefix(300))
     }
 
     /// Reads frames from the connection, buffering what arrives.

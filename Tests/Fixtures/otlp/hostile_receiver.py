@@ -9,6 +9,9 @@ zero-frame-size      (OTLP/gRPC, h2c) answers the connection preface with a SETT
                      keeps the connection open and silent for 30 s.
 huge-content-length  (OTLP/HTTP) answers 200 with a Content-Length of 2^63-1 (RFC 9112 section 8: the body
                      never arrives), then closes.
+status-after-message (OTLP/gRPC, h2c) answers with a response message and then trailers saying
+                     grpc-status 14 (UNAVAILABLE): the status is the verdict (gRPC over HTTP/2, "Responses"),
+                     whatever came before it. Headers are HPACK literals without indexing (RFC 7541 6.2.2).
 """
 
 import socket
@@ -24,6 +27,12 @@ def frame(kind, flags, stream, payload):
     return struct.pack(">I", len(payload))[1:] + bytes([kind, flags]) + struct.pack(">I", stream) + payload
 
 
+def literal(name, value):
+    name, value = name.encode(), value.encode()
+    assert len(name) < 127 and len(value) < 127
+    return bytes([0, len(name)]) + name + bytes([len(value)]) + value
+
+
 def serve(connection):
     with connection:
         connection.settimeout(30)
@@ -31,6 +40,19 @@ def serve(connection):
             if MODE == "zero-frame-size":
                 connection.recv(65536)
                 connection.sendall(frame(4, 0, 0, struct.pack(">HI", 5, 0)))
+                deadline = time.time() + 30
+                while time.time() < deadline and connection.recv(65536):
+                    pass
+            elif MODE == "status-after-message":
+                connection.recv(65536)
+                time.sleep(0.2)
+                head = literal(":status", "200") + literal("content-type", "application/grpc")
+                trailers = literal("grpc-status", "14") + literal("grpc-message", "receiver%20off")
+                connection.sendall(
+                    frame(4, 0, 0, b"")
+                    + frame(1, 0x4, 1, head)
+                    + frame(0, 0, 1, b"\x00\x00\x00\x00\x00")
+                    + frame(1, 0x5, 1, trailers))
                 deadline = time.time() + 30
                 while time.time() < deadline and connection.recv(65536):
                     pass
