@@ -130,12 +130,17 @@ import Testing
         let stays = try await runChecks(exec("stays-busy", "{type: exec, command: [\"\(script)\"]}"))
         #expect(stays.map(\.status) == [.error])
         #expect(stays.first?.message == "cannot run \(script): Text file busy")
-        let release = Task {
-            try await Task.sleep(for: .milliseconds(30))
+        // Released from a thread of its own: a task would wait for the cooperative pool, which the whole suite
+        // keeps busy on two cores, and could come after the probe's 150 ms of retries.
+        let released = DispatchSemaphore(value: 0)
+        let releaser = Thread {
+            usleep(30_000)
             close(held)
+            released.signal()
         }
+        releaser.start()
         let moment = try await runChecks(exec("busy-a-moment", "{type: exec, command: [\"\(script)\"]}"))
-        try await release.value
+        released.wait()
         #expect(moment.map(\.status) == [.pass], "\(moment.map(\.message))")
     }
 
