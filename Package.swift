@@ -14,6 +14,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "DoctorCore", targets: ["DoctorCore"]),
+        .library(name: "DoctorYAML", targets: ["DoctorYAML"]),
         .library(name: "DoctorProbes", targets: ["DoctorProbes"]),
         .library(name: "DoctorFormatters", targets: ["DoctorFormatters"]),
         .library(name: "DoctorServer", targets: ["DoctorServer"]),
@@ -35,16 +36,18 @@ let package = Package(
         // than the copy Yams bundles: a Debian package must not embed it (lintian), and Yams' Swift layer was
         // never used.
         .systemLibrary(name: "CLibYAML", pkgConfig: "yaml-0.1", providers: [.apt(["libyaml-dev"])]),
-        // Catalog model, strict YAML loader (on libyaml's event API), variables, selection, runner,
-        // results, and the probe / formatter protocols with their registries.
+        // Catalog model, strict loader, variables, selection, runner, results, governance, and the probe /
+        // formatter protocols with their registries. No C library and no other Doctor module: it reads YAML
+        // through `YAMLParsing`.
         .target(
             name: "DoctorCore",
             dependencies: [
-                "CLibYAML",
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: strict
         ),
+        // The YAML reader on libyaml's event API: the one module that links libyaml.
+        .target(name: "DoctorYAML", dependencies: ["DoctorCore", "CLibYAML"], swiftSettings: strict),
         // libsystemd's sd-bus (Debian libsystemd-dev), for the D-Bus probes.
         .systemLibrary(name: "CSystemd", pkgConfig: "libsystemd", providers: [.apt(["libsystemd-dev"])]),
         // libcap (Debian libcap-dev), for decoding capability sets and file capabilities.
@@ -88,7 +91,7 @@ let package = Package(
         .target(
             name: "DoctorCLI",
             dependencies: [
-                "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorServer",
+                "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorServer",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -102,27 +105,27 @@ let package = Package(
         .executableTarget(name: "sesame", dependencies: ["DoctorCLI"], swiftSettings: strict),
         .executableTarget(name: "doctor-dev", dependencies: ["DoctorCLI"], swiftSettings: strict),
         // Runner measurements no built-in probe can exercise (benchmarks/README.md).
-        .executableTarget(name: "doctor-bench", dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters"], path: "benchmarks/doctor-bench", swiftSettings: strict),
+        .executableTarget(name: "doctor-bench", dependencies: ["DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters"], path: "benchmarks/doctor-bench", swiftSettings: strict),
         // Helpers shared by the test targets.
         .target(name: "DoctorTestSupport", path: "Tests/DoctorTestSupport", swiftSettings: strict),
         .testTarget(
             name: "DoctorCoreTests",
-            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport"],
+            dependencies: ["DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DoctorProbesTests",
-            dependencies: ["DoctorCore", "DoctorProbes", "DoctorTestSupport", "CSystemd"],
+            dependencies: ["DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorTestSupport", "CSystemd"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DoctorFormattersTests",
-            dependencies: ["DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorTestSupport"],
+            dependencies: ["DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorTestSupport"],
             swiftSettings: strict
         ),
         .testTarget(
             name: "DoctorCLITests",
-            dependencies: ["DoctorCLI", "DoctorCore", "DoctorProbes", "DoctorFormatters", "DoctorServer", "DoctorTestSupport"],
+            dependencies: ["DoctorCLI", "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorServer", "DoctorTestSupport"],
             exclude: ["Fixtures"],
             swiftSettings: strict
         ),

@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoctorCore
+import DoctorYAML
 import Foundation
 
 /// Loading a catalog for a command: variables, location, strict load, and the exit codes for trouble.
@@ -69,7 +70,7 @@ extension CatalogSession {
 
     /// The built-in frameworks, and the governance directory that adds to or replaces them.
     static func governanceSource(_ catalogPaths: [String]) -> GovernanceSource {
-        GovernanceSource(builtIn: BuiltInGovernance.files, builtInDigest: BuiltInGovernance.digest, directory: governanceDirectory(catalogPaths))
+        GovernanceSource(builtIn: BuiltInGovernance.files, builtInDigest: BuiltInGovernance.digest, directory: governanceDirectory(catalogPaths), yaml: LibYAML())
     }
 
     /// `$DOCTOR_GOVERNANCE`, else a `governance/` beside a catalog directory (`checks/../governance`), else the

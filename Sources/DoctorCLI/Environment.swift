@@ -1,4 +1,5 @@
 import DoctorCore
+import DoctorYAML
 import Foundation
 
 /// Where the process is: variables, the catalog location, the host.

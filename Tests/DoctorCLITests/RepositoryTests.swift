@@ -29,6 +29,39 @@ import Testing
         }
     }
 
+    /// The module rules that matter most, read from the sources' imports: DoctorCore imports no C module of this
+    /// package and no other Doctor module (it reads YAML through `YAMLParsing`); the formatters import no probe
+    /// and no C module; only DoctorYAML links libyaml.
+    @Test func theModuleRulesHold() throws {
+        let sources = repoRoot + "/Sources"
+        let modules = try FileManager.default.contentsOfDirectory(atPath: sources)
+        let cModules = Set(modules.filter { FileManager.default.fileExists(atPath: sources + "/" + $0 + "/module.modulemap") })
+        #expect(cModules.contains("CLibYAML") && cModules.contains("CSystemd"))
+        let doctorModules = Set(modules.filter { $0.hasPrefix("Doctor") })
+        func imports(_ module: String) throws -> Set<String> {
+            var found: Set<String> = []
+            let directory = sources + "/" + module
+            for case let file as String in FileManager.default.enumerator(atPath: directory)! where file.hasSuffix(".swift") {
+                let text = try String(contentsOfFile: directory + "/" + file, encoding: .utf8)
+                for line in text.split(separator: "\n") {
+                    let words = line.split(separator: " ")
+                    if let index = words.firstIndex(of: "import"), index + 1 < words.count, words[..<index].allSatisfy({ $0 == "public" || $0 == "@testable" || $0 == "@preconcurrency" }) {
+                        found.insert(String(words[index + 1]))
+                    }
+                }
+            }
+            return found
+        }
+        let core = try imports("DoctorCore")
+        #expect(core.isDisjoint(with: cModules), "DoctorCore imports \(core.intersection(cModules))")
+        #expect(core.isDisjoint(with: doctorModules), "DoctorCore imports \(core.intersection(doctorModules))")
+        let formatters = try imports("DoctorFormatters")
+        #expect(!formatters.contains("DoctorProbes") && formatters.isDisjoint(with: cModules), "DoctorFormatters imports \(formatters)")
+        for module in modules where module != "DoctorYAML" && module != "CLibYAML" {
+            #expect(try !imports(module).contains("CLibYAML"), "\(module) imports CLibYAML")
+        }
+    }
+
     /// docs/README.md indexes every page of docs/ and docs/formats/ (the probe pages have their own index).
     @Test func theDocsIndexLinksEveryPage() throws {
         let index = try String(contentsOfFile: repoRoot + "/docs/README.md", encoding: .utf8)

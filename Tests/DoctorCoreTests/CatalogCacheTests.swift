@@ -1,3 +1,4 @@
+import DoctorYAML
 @testable import DoctorCore
 import DoctorProbes
 import DoctorTestSupport

@@ -1,5 +1,6 @@
 import DoctorTestSupport
 import DoctorCore
+import DoctorYAML
 import Foundation
 import Testing
 

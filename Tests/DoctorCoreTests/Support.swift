@@ -1,4 +1,5 @@
 import DoctorCore
+import DoctorYAML
 import DoctorTestSupport
 import Foundation
 import Synchronization

@@ -1,4 +1,5 @@
 import DoctorCore
+import DoctorYAML
 import Testing
 
 @Suite struct YAMLReaderTests {

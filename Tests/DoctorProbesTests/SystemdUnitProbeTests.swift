@@ -1,4 +1,5 @@
 import DoctorCore
+import DoctorYAML
 import DoctorProbes
 import DoctorTestSupport
 import Foundation

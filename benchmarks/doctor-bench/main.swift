@@ -1,4 +1,5 @@
 import DoctorCore
+import DoctorYAML
 import DoctorFormatters
 import DoctorProbes
 import Foundation

@@ -9,9 +9,12 @@ import Darwin
 /// check file. Every problem of every file is collected; any problem makes the whole catalog invalid.
 public struct CatalogLoader: Sendable {
     public var registry: ProbeRegistry
+    /// What reads the YAML (DoctorYAML's `LibYAML`; `CatalogLoader(registry:)` there picks it).
+    public var yaml: any YAMLParsing
 
-    public init(registry: ProbeRegistry) {
+    public init(registry: ProbeRegistry, yaml: any YAMLParsing) {
         self.registry = registry
+        self.yaml = yaml
     }
 
     public static let manifestName = "catalog.yaml"
@@ -48,7 +51,7 @@ public struct CatalogLoader: Sendable {
         var upstream: String?
         var digests: [(String, [UInt8])] = []
         for file in files where file.isManifest {
-            let parsed = CatalogLoader.parse(file)
+            let parsed = CatalogLoader.parse(file, yaml: yaml)
             digests.append((file.relative, parsed.digest))
             issues += parsed.problems
             let manifest = ManifestDecoder.decode(parsed)
@@ -67,16 +70,16 @@ public struct CatalogLoader: Sendable {
         // Then the check files: each worker reads, hashes, parses and decodes a contiguous run of files and
         // keeps only the checks, so node trees never pile up.
         let categoryIDs = Set(categories.map(\.id))
-        let defaults = DefaultExpectations(registry: registry)
+        let defaults = DefaultExpectations(registry: registry, yaml: yaml)
         let checkFiles = files.filter { !$0.isManifest }
         let workers = max(1, min(CatalogLoader.processorCount(), checkFiles.count))
         let chunk = max(1, (checkFiles.count + workers - 1) / workers)
         let decoded = await withTaskGroup(of: (Int, [DecodedFile]).self) { group in
             for (part, start) in stride(from: 0, to: checkFiles.count, by: chunk).enumerated() {
                 let slice = checkFiles[start..<min(start + chunk, checkFiles.count)]
-                group.addTask { [registry, frameworks] in
+                group.addTask { [registry, frameworks, yaml] in
                     (part, slice.map { file in
-                        let parsed = CatalogLoader.parse(file)
+                        let parsed = CatalogLoader.parse(file, yaml: yaml)
                         var decoder = CheckDecoder(file: file.display, registry: registry, categories: categoryIDs, defaultExpectations: defaults)
                         decoder.governance = frameworks
                         var checks: [Check] = []
@@ -195,7 +198,7 @@ public struct CatalogLoader: Sendable {
         var issues: [CatalogIssue]
     }
 
-    static func parse(_ file: CatalogFile) -> ParsedFile {
+    static func parse(_ file: CatalogFile, yaml: any YAMLParsing) -> ParsedFile {
         let bytes: [UInt8]
         do {
             bytes = try FileBytes.read(file.path)
@@ -203,7 +206,7 @@ public struct CatalogLoader: Sendable {
             let issue = CatalogIssue(file: file.display, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)")
             return ParsedFile(file: file, digest: [], documents: [], problems: [issue])
         }
-        let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
+        let (documents, problems) = bytes.withUnsafeBufferPointer { yaml.read($0) }
         let issues = problems.map { CatalogIssue(file: file.display, mark: $0.mark, message: $0.message) }
         return ParsedFile(file: file, digest: Array(SHA256.hash(data: bytes)), documents: documents, problems: issues)
     }

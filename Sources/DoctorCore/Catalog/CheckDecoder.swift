@@ -534,10 +534,10 @@ struct CheckDecoder {
 struct DefaultExpectations {
     private var byType: [String: [Expectation]] = [:]
 
-    init(registry: ProbeRegistry) {
+    init(registry: ProbeRegistry, yaml: any YAMLParsing) {
         for (name, probe) in registry.types {
             guard let text = probe.spec.defaultExpect else { continue }
-            let (documents, problems) = YAMLReader.read(text)
+            let (documents, problems) = yaml.read(text)
             precondition(problems.isEmpty && documents.count == 1, "bad defaultExpect for probe '\(name)'")
             var decoder = CheckDecoder(file: "<\(name) defaults>", registry: registry, categories: [], defaultExpectations: DefaultExpectations())
             byType[name] = decoder.decodeExpect(documents[0], spec: probe.spec)

@@ -80,19 +80,19 @@ public struct GovernanceCatalog: Sendable {
     }
 
     /// Loads every `*.yaml` of `directory`. Problems carry file:line:col.
-    public static func load(directory: String) throws(CatalogError) -> GovernanceCatalog {
+    public static func load(directory: String, yaml: any YAMLParsing) throws(CatalogError) -> GovernanceCatalog {
         var issues: [CatalogIssue] = []
-        let frameworks = read(directory: directory, issues: &issues)
+        let frameworks = read(directory: directory, yaml: yaml, issues: &issues)
         if !issues.isEmpty { throw CatalogError(issues: issues) }
         return GovernanceCatalog(frameworks: frameworks)
     }
 
-    static func read(directory: String, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
+    static func read(directory: String, yaml: any YAMLParsing, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
         var frameworks: [GovernanceFrameworkInfo] = []
         for name in GovernanceCatalog.files(directory) {
             let path = directory + "/" + name
             do {
-                frameworks += parse(try FileBytes.read(path, limit: 64 << 20), file: path, issues: &issues)
+                frameworks += parse(try FileBytes.read(path, limit: 64 << 20), file: path, yaml: yaml, issues: &issues)
             } catch {
                 issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
             }
@@ -105,8 +105,8 @@ public struct GovernanceCatalog: Sendable {
     }
 
     /// The frameworks of one framework file's text.
-    public static func parse(_ bytes: [UInt8], file: String, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
-        let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
+    public static func parse(_ bytes: [UInt8], file: String, yaml: any YAMLParsing, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
+        let (documents, problems) = bytes.withUnsafeBufferPointer { yaml.read($0) }
         issues += problems.map { CatalogIssue(file: file, mark: $0.mark, message: $0.message) }
         return documents.compactMap { decode($0, file: file, issues: &issues) }
     }
@@ -261,11 +261,14 @@ public struct GovernanceSource: Sendable {
     /// A digest of the built-in texts, computed when they were generated.
     public var builtInDigest: String
     public var directory: String?
+    /// What reads framework files.
+    public var yaml: any YAMLParsing
 
-    public init(builtIn: [BuiltInFramework] = [], builtInDigest: String = "", directory: String? = nil) {
+    public init(builtIn: [BuiltInFramework] = [], builtInDigest: String = "", directory: String? = nil, yaml: any YAMLParsing) {
         self.builtIn = builtIn
         self.builtInDigest = builtInDigest
         self.directory = directory
+        self.yaml = yaml
     }
 
     /// The built-in digest, and each directory file's name and stamp (as the catalog's own files are keyed).
@@ -290,7 +293,7 @@ public struct GovernanceSource: Sendable {
     public func load() throws(CatalogError) -> GovernanceCatalog {
         var issues: [CatalogIssue] = []
         let frameworks = builtIn.flatMap { file in
-            GovernanceCatalog.parse(Array(file.text.utf8), file: "<built-in governance/\(file.name)>", issues: &issues)
+            GovernanceCatalog.parse(Array(file.text.utf8), file: "<built-in governance/\(file.name)>", yaml: yaml, issues: &issues)
         }
         return try assemble(frameworks, fast: false, issues: issues)
     }
@@ -317,7 +320,7 @@ public struct GovernanceSource: Sendable {
                 do {
                     let bytes = try FileBytes.read(path, limit: 64 << 20)
                     if fast, let same = builtIn.first(where: { $0.name == name }), bytes.elementsEqual(same.text.utf8) { continue }
-                    added += GovernanceCatalog.parse(bytes, file: path, issues: &issues)
+                    added += GovernanceCatalog.parse(bytes, file: path, yaml: yaml, issues: &issues)
                 } catch {
                     issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
                 }

@@ -57,6 +57,11 @@ public struct YAMLScalar: Sendable, Hashable {
 public struct YAMLPair: Sendable {
     public var key: YAMLScalar
     public var value: YAMLNode
+
+    public init(key: YAMLScalar, value: YAMLNode) {
+        self.key = key
+        self.value = value
+    }
 }
 
 /// The small node tree the catalog decoder works on. Mapping keys are scalars; pairs keep document order.

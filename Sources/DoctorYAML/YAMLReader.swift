@@ -1,12 +1,9 @@
+// DoctorYAML: the one module that links libyaml. DoctorCore stays free of C; it reads YAML through
+// `YAMLParsing`, and this module's `LibYAML` is the implementation doctor uses.
 import CLibYAML
+import DoctorCore
 
-/// A problem found while reading YAML: a syntax error, a duplicate key, or a construct the catalog does not use.
-public struct YAMLProblem: Sendable, Hashable {
-    public var mark: SourceMark
-    public var message: String
-}
-
-/// Reads YAML text into `YAMLNode` documents on libyaml's event stream (the libyaml that Yams bundles).
+/// Reads YAML text into `YAMLNode` documents on libyaml's event stream (Debian's libyaml, through the `CLibYAML` system-library target).
 ///
 /// Building this tree directly from events keeps every position and every duplicate key, and skips the
 /// tag-resolution and Codable layers that dominate the cost of a general-purpose decode.
@@ -161,5 +158,21 @@ public enum YAMLReader {
             frame.seen?[key.text] = key.mark
             return nil
         }
+    }
+}
+
+/// The YAML reader doctor uses: libyaml's event parser (Debian libyaml-dev) through `YAMLReader`.
+public struct LibYAML: YAMLParsing {
+    public init() {}
+
+    public func read(_ bytes: UnsafeBufferPointer<UInt8>) -> (documents: [YAMLNode], problems: [YAMLProblem]) {
+        YAMLReader.read(bytes)
+    }
+}
+
+extension CatalogLoader {
+    /// A loader that reads YAML with libyaml.
+    public init(registry: ProbeRegistry) {
+        self.init(registry: registry, yaml: LibYAML())
     }
 }
