@@ -4,8 +4,25 @@ import Foundation
 // doctor-dev: the project's own tool. `generate` rewrites the files generated from code (schemas, probe
 // pages); `generate --check` only reports the stale ones (exit 1).
 let arguments = Array(CommandLine.arguments.dropFirst())
+let usage = "usage: doctor-dev generate [--check]\n       doctor-dev new-probe NAME [--root DIR]\n"
+if arguments.first == "new-probe" {
+    // Scaffolds a built-in probe (docs/extending.md, "Adding a built-in probe").
+    guard arguments.count == 2 || (arguments.count == 4 && arguments[2] == "--root") else {
+        FileHandle.standardError.write(Data(usage.utf8))
+        exit(64)
+    }
+    let root = arguments.count == 4 ? arguments[3] : FileManager.default.currentDirectoryPath
+    do {
+        let created = try ProbeScaffold.create(arguments[1], root: root)
+        print("wrote " + created.files.joined(separator: ", ") + "\nnext:\n" + created.next.map { "  " + $0 }.joined(separator: "\n"))
+        exit(0)
+    } catch {
+        FileHandle.standardError.write(Data("doctor-dev: \(error.description)\n".utf8))
+        exit(64)
+    }
+}
 guard arguments.first == "generate" else {
-    FileHandle.standardError.write(Data("usage: doctor-dev generate [--check]\n".utf8))
+    FileHandle.standardError.write(Data(usage.utf8))
     exit(64)
 }
 let checkOnly = arguments.contains("--check")
