@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Which checks of a catalog a command works on. The same selection serves `run` and `list`.
 public struct Selection: Sendable, Equatable {
     /// Checks tagged with a control of any of these frameworks (union).
@@ -52,70 +58,11 @@ public struct Selection: Sendable, Equatable {
     }
 }
 
-/// Shell-style globs for check ids: `*` any run, `?` one character, `[abc]` a class.
+/// Shell-style globs for check ids: `*` any run, `?` one character, `[abc]` a class (libc's `fnmatch`, as the
+/// probes' path globs use it).
 public enum Glob {
     public static func matches(_ pattern: String, _ text: String) -> Bool {
         if !pattern.contains(where: { $0 == "*" || $0 == "?" || $0 == "[" }) { return pattern == text }
-        return fnmatch(Array(pattern.utf8)[...], Array(text.utf8)[...])
-    }
-
-    private static func fnmatch(_ pattern: ArraySlice<UInt8>, _ text: ArraySlice<UInt8>) -> Bool {
-        var p = pattern.startIndex, t = text.startIndex
-        var starP: Int?, starT = 0
-        while t < text.endIndex {
-            if p < pattern.endIndex {
-                let c = pattern[p]
-                if c == UInt8(ascii: "*") {
-                    starP = p
-                    starT = t
-                    p += 1
-                    continue
-                }
-                if c == UInt8(ascii: "?") {
-                    p += 1
-                    t += 1
-                    continue
-                }
-                if c == UInt8(ascii: "["), let close = pattern[(p + 1)...].firstIndex(of: UInt8(ascii: "]")) {
-                    let set = pattern[(p + 1)..<close]
-                    if classMatches(set, text[t]) {
-                        p = close + 1
-                        t += 1
-                        continue
-                    }
-                } else if c == text[t] {
-                    p += 1
-                    t += 1
-                    continue
-                }
-            }
-            guard let star = starP else { return false }
-            p = star + 1
-            starT += 1
-            t = starT
-        }
-        while p < pattern.endIndex && pattern[p] == UInt8(ascii: "*") { p += 1 }
-        return p == pattern.endIndex
-    }
-
-    private static func classMatches(_ set: ArraySlice<UInt8>, _ char: UInt8) -> Bool {
-        var negate = false
-        var items = set
-        if let first = items.first, first == UInt8(ascii: "!") || first == UInt8(ascii: "^") {
-            negate = true
-            items = items.dropFirst()
-        }
-        var found = false
-        var i = items.startIndex
-        while i < items.endIndex {
-            if i + 2 < items.endIndex && items[i + 1] == UInt8(ascii: "-") {
-                if items[i] <= char && char <= items[i + 2] { found = true }
-                i += 3
-            } else {
-                if items[i] == char { found = true }
-                i += 1
-            }
-        }
-        return found != negate
+        return fnmatch(pattern, text, 0) == 0
     }
 }
