@@ -1,10 +1,6 @@
 import ArgumentParser
 import DoctorCore
-import DoctorFormatters
-import DoctorProbes
 import Foundation
-import Logging
-import Synchronization
 
 /// Where the catalog is and which variables it sees.
 struct CatalogOptions: ParsableArguments {

@@ -1,10 +1,5 @@
-import ArgumentParser
 import DoctorCore
-import DoctorFormatters
-import DoctorProbes
 import Foundation
-import Logging
-import Synchronization
 
 /// Standard output and standard error, unbuffered enough for large reports.
 enum Console {

@@ -36,9 +36,7 @@ struct CoverageCommand: AsyncParsableCommand {
         if !frameworks.isEmpty {
             selected = try frameworks.map { name in
                 guard let framework = session.governance.framework(name) else {
-                    let names = session.governance.frameworks.flatMap { [$0.id] + $0.aliases }
-                    let hint = Suggest.closest(to: name, in: names).map { " (did you mean '\($0)'?)" } ?? ""
-                    Console.err("doctor: unknown framework '\(name)'\(hint); known: \(session.governance.frameworks.map(\.id).joined(separator: ", "))")
+                    Console.err("doctor: " + SelectionOptions.unknownFramework(name, session.governance.frameworks.map { ($0.id, $0.aliases) }))
                     throw ExitCode(ExitStatus.usage.rawValue)
                 }
                 return framework

@@ -1,8 +1,4 @@
-import ArgumentParser
 import DoctorCore
-import DoctorFormatters
-import DoctorProbes
-import Foundation
 import Logging
 import Synchronization
 

@@ -1,10 +1,8 @@
 import ArgumentParser
 import DoctorCore
-import DoctorFormatters
 import DoctorProbes
 import Foundation
 import Logging
-import Synchronization
 
 /// How the run behaves.
 struct ExecutionOptions: ParsableArguments {

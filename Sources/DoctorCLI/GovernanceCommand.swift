@@ -48,9 +48,7 @@ struct GovernanceCommand: AsyncParsableCommand {
             if covered && uncovered { throw ValidationError("--covered and --uncovered exclude each other") }
             let session = try await CatalogSession.open(catalogOptions, withGovernance: true)
             guard let info = session.governance.framework(framework) else {
-                let names = session.governance.frameworks.flatMap { [$0.id] + $0.aliases }
-                let hint = Suggest.closest(to: framework.lowercased(), in: names).map { " (did you mean '\($0)'?)" } ?? ""
-                Console.err("doctor: unknown framework '\(framework)'\(hint); known: \(session.governance.frameworks.map(\.id).joined(separator: ", "))")
+                Console.err("doctor: " + SelectionOptions.unknownFramework(framework, session.governance.frameworks.map { ($0.id, $0.aliases) }))
                 throw ExitCode(ExitStatus.usage.rawValue)
             }
             let evidence = session.governance.evidence(for: info, checks: session.catalog.checks)

@@ -1,10 +1,5 @@
 import ArgumentParser
 import DoctorCore
-import DoctorFormatters
-import DoctorProbes
-import Foundation
-import Logging
-import Synchronization
 
 /// `--metric-prefix`, the same for `run` and `serve`: a Prometheus metric-name prefix without colons (colons are
 /// reserved for recording rules), also the prefix of OTLP metric names.

@@ -278,27 +278,26 @@ final class TCPConnection {
 enum HTTPResponse {
     /// The response when its headers and `Content-Length` body are all here (servers may keep the connection).
     static func complete(_ bytes: [UInt8]) -> [UInt8]? {
-        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
-        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased()
-        guard let length = declaredLength(head) else { return nil }
-        // Subtracted, not added: a Content-Length near Int.max must not overflow.
-        return bytes.count - end.upperBound >= length ? bytes : nil
-    }
-
-    /// The `Content-Length` of a lowercased response head; nil when there is none or it is not a count.
-    static func declaredLength(_ head: String) -> Int? {
-        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
-            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)), length >= 0
-        else { return nil }
-        return length
+        guard let (received, announced) = body(bytes) else { return nil }
+        return received >= announced ? bytes : nil
     }
 
     /// True when the peer closed before the body its `Content-Length` announced had arrived (RFC 9112 §8: an
     /// incomplete message, never taken for an answer).
     static func isTruncated(_ bytes: [UInt8]) -> Bool {
-        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)),
-            let length = declaredLength(String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased())
-        else { return false }
-        return bytes.count - end.upperBound < length
+        guard let (received, announced) = body(bytes) else { return false }
+        return received < announced
+    }
+
+    /// The body bytes received and the `Content-Length` announced; nil before the end of the head, or when
+    /// there is no such header or it is not a count. Counted by subtraction, so a length near Int.max cannot
+    /// overflow.
+    private static func body(_ bytes: [UInt8]) -> (received: Int, announced: Int)? {
+        guard let end = bytes.firstRange(of: Array("\r\n\r\n".utf8)) else { return nil }
+        let head = String(decoding: bytes[..<end.lowerBound], as: UTF8.self).lowercased()
+        guard let line = head.split(separator: "\r\n").first(where: { $0.hasPrefix("content-length:") }),
+            let length = Int(line.dropFirst("content-length:".count).trimmingCharacters(in: .whitespaces)), length >= 0
+        else { return nil }
+        return (bytes.count - end.upperBound, length)
     }
 }

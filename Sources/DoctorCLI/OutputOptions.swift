@@ -1,10 +1,7 @@
 import ArgumentParser
 import DoctorCore
 import DoctorFormatters
-import DoctorProbes
 import Foundation
-import Logging
-import Synchronization
 
 /// `--color`: only `OutputOptions` uses it, so it lives beside it.
 enum ColorMode: String, ExpressibleByArgument, CaseIterable {

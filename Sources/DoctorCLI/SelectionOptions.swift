@@ -1,10 +1,5 @@
 import ArgumentParser
 import DoctorCore
-import DoctorFormatters
-import DoctorProbes
-import Foundation
-import Logging
-import Synchronization
 
 /// Which checks: the same for `run` and `list`.
 struct SelectionOptions: ParsableArguments {
@@ -32,7 +27,6 @@ struct SelectionOptions: ParsableArguments {
             skip: skip, tags: tag)
     }
 
-    /// Unknown categories are usage errors (with a suggestion), not an empty run.
     /// Every selector must select something: an unknown category, a `--check` or `--skip` that matches no
     /// check id, a `--tag` no check carries, a framework no check cites, or a selection that leaves nothing to
     /// run is a usage error (64, with a did-you-mean), never an empty run that exits 0.
@@ -81,9 +75,14 @@ struct SelectionOptions: ParsableArguments {
         try governance.map { name in
             if let id = catalog.frameworkID(name) { return id }
             if catalog.frameworks.isEmpty { throw UsageError("--governance \(name): no check in the catalog cites any governance framework") }
-            let names = catalog.frameworks.flatMap { [$0.id] + $0.aliases }
-            let hint = Suggest.closest(to: name.lowercased(), in: names).map { " (did you mean '\($0)'?)" } ?? ""
-            throw UsageError("unknown framework '\(name)'\(hint); known: \(catalog.frameworks.map(\.id).joined(separator: ", "))")
+            throw UsageError(SelectionOptions.unknownFramework(name, catalog.frameworks.map { ($0.id, $0.aliases) }))
         }
+    }
+
+    /// "unknown framework 'hipaa' (did you mean …); known: …", for every command that takes a framework name.
+    static func unknownFramework(_ name: String, _ frameworks: [(id: String, aliases: [String])]) -> String {
+        let names = frameworks.flatMap { [$0.id] + $0.aliases }
+        let hint = Suggest.closest(to: name.lowercased(), in: names).map { " (did you mean '\($0)'?)" } ?? ""
+        return "unknown framework '\(name)'\(hint); known: \(frameworks.map(\.id).joined(separator: ", "))"
     }
 }

@@ -1,10 +1,6 @@
-import ArgumentParser
 import DoctorCore
 import DoctorFormatters
 import DoctorProbes
-import Foundation
-import Logging
-import Synchronization
 
 /// The probes and formatters a build offers. An extension package builds its own `doctor` with more.
 public struct Toolbox: Sendable {

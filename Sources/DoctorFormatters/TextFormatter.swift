@@ -76,7 +76,7 @@ public struct TextFormatter: ResultFormatter {
             out += indent + paint("expected \(observation) \(summary)", .dim) + "\n"
         }
         for subject in result.observed.prefix(20) {
-            let values = subject.values.map { "\($0.name)=\($0.value.evidence(as: $0.type))" }.joined(separator: " ")
+            let values = subject.values.map { "\($0.name)=\($0.evidence)" }.joined(separator: " ")
             let prefix = subject.subject.map { "\($0): " } ?? ""
             out += indent + paint("observed \(prefix)\(values)", .dim) + "\n"
         }

@@ -164,16 +164,22 @@ public struct CatalogLoader: Sendable {
         var out: [(display: String, stamp: [UInt8])] = []
         out.reserveCapacity(files.count)
         for file in files {
-            var info = stat()
-            guard stat(file.path, &info) == 0 else { return nil }
-            var stamp: [UInt8] = []
-            for field in [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_size),
-                          UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec), UInt64(info.st_ctim.tv_sec), UInt64(info.st_ctim.tv_nsec)] {
-                withUnsafeBytes(of: field.littleEndian) { stamp.append(contentsOf: $0) }
-            }
+            guard let stamp = stamp(file.path) else { return nil }
             out.append((file.display, stamp))
         }
         return out
+    }
+
+    /// A file's device, inode, size, modification and change time: what any write changes.
+    static func stamp(_ path: String) -> [UInt8]? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        var stamp: [UInt8] = []
+        for field in [UInt64(info.st_dev), UInt64(info.st_ino), UInt64(info.st_size),
+                      UInt64(info.st_mtim.tv_sec), UInt64(info.st_mtim.tv_nsec), UInt64(info.st_ctim.tv_sec), UInt64(info.st_ctim.tv_nsec)] {
+            withUnsafeBytes(of: field.littleEndian) { stamp.append(contentsOf: $0) }
+        }
+        return stamp
     }
 
     struct CatalogFile: Sendable {

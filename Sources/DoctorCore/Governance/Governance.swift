@@ -87,12 +87,18 @@ public struct GovernanceCatalog: Sendable {
         return GovernanceCatalog(frameworks: frameworks)
     }
 
-    static func read(directory: String, yaml: any YAMLParsing, issues: inout [CatalogIssue]) -> [GovernanceFrameworkInfo] {
+    /// The frameworks of a directory's files, but for those `skipping` says are known already (by name and
+    /// bytes); a framework defined twice among them is an issue.
+    static func read(
+        directory: String, yaml: any YAMLParsing, skipping: (String, [UInt8]) -> Bool = { _, _ in false }, issues: inout [CatalogIssue]
+    ) -> [GovernanceFrameworkInfo] {
         var frameworks: [GovernanceFrameworkInfo] = []
         for name in GovernanceCatalog.files(directory) {
             let path = directory + "/" + name
             do {
-                frameworks += parse(try FileBytes.read(path, limit: 64 << 20), file: path, yaml: yaml, issues: &issues)
+                let bytes = try FileBytes.read(path, limit: 64 << 20)
+                if skipping(name, bytes) { continue }
+                frameworks += parse(bytes, file: path, yaml: yaml, issues: &issues)
             } catch {
                 issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
             }
@@ -277,13 +283,7 @@ public struct GovernanceSource: Sendable {
         if let directory {
             text += "\n" + directory
             for name in GovernanceCatalog.files(directory) {
-                var info = stat()
-                let path = directory + "/" + name
-                guard stat(path, &info) == 0 else {
-                    text += "\n\(name) missing"
-                    continue
-                }
-                text += "\n\(name) \(info.st_dev) \(info.st_ino) \(info.st_size) \(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec) \(info.st_ctim.tv_sec).\(info.st_ctim.tv_nsec)"
+                text += "\n\(name) " + (CatalogLoader.stamp(directory + "/" + name).map(Hex.encode) ?? "missing")
             }
         }
         return text
@@ -314,21 +314,10 @@ public struct GovernanceSource: Sendable {
             } else {
                 issues.append(CatalogIssue(file: directory, mark: SourceMark(line: 1, column: 1), message: "cannot read the governance directory (DOCTOR_GOVERNANCE or a governance/ beside the catalog)"))
             }
-            var added: [GovernanceFrameworkInfo] = []
-            for name in GovernanceCatalog.files(directory) {
-                let path = directory + "/" + name
-                do {
-                    let bytes = try FileBytes.read(path, limit: 64 << 20)
-                    if fast, let same = builtIn.first(where: { $0.name == name }), bytes.elementsEqual(same.text.utf8) { continue }
-                    added += GovernanceCatalog.parse(bytes, file: path, yaml: yaml, issues: &issues)
-                } catch {
-                    issues.append(CatalogIssue(file: path, mark: SourceMark(line: 1, column: 1), message: "cannot read: \(error.message)"))
-                }
-            }
-            var seen: Set<String> = []
-            for framework in added where !seen.insert(framework.id).inserted {
-                issues.append(CatalogIssue(file: framework.file, mark: SourceMark(line: 1, column: 1), message: "framework '\(framework.id)' is defined twice"))
-            }
+            let builtIn = self.builtIn
+            let added = GovernanceCatalog.read(directory: directory, yaml: yaml, skipping: { name, bytes in
+                fast && builtIn.contains { $0.name == name && bytes.elementsEqual($0.text.utf8) }
+            }, issues: &issues)
             let replaced = Set(added.map(\.id))
             frameworks = frameworks.filter { !replaced.contains($0.id) } + added
         }

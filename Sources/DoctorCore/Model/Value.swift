@@ -44,7 +44,13 @@ public enum Value: Sendable, Hashable {
 
     /// Renders the value for people, using the declared type where it matters (modes in octal, durations with
     /// a unit, sizes in bytes).
-    public func display(as type: ValueType? = nil) -> String {
+    public func display(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: false) }
+
+    /// The value as evidence shows it: like `display`, but strings (also inside lists) are quoted, so that a
+    /// reader can tell the number `2` from the string `"2"`.
+    public func evidence(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: true) }
+
+    private func render(as type: ValueType?, quotingStrings: Bool) -> String {
         switch (self, type) {
         case (.null, _): return "null"
         case (.bool(let flag), _): return flag ? "true" : "false"
@@ -53,46 +59,19 @@ public enum Value: Sendable, Hashable {
         case (.int(let number), _): return String(number)
         case (.double(let seconds), .duration?): return DurationText.format(seconds: seconds)
         case (.double(let number), _): return Value.formatDouble(number)
-        case (.string(let text), _): return text
+        case (.string(let text), _): return quotingStrings ? Value.quoted(text) : text
         case (.principal(let id, let name), _): return name.map { "\($0) (\(id))" } ?? String(id)
         case (.list(let items), .list(let element)?), (.list(let items), .oneOrMany(let element)?):
-            return "[" + items.map { $0.display(as: element) }.joined(separator: ", ") + "]"
-        case (.list(let items), _): return "[" + items.map { $0.display() }.joined(separator: ", ") + "]"
+            return "[" + items.map { $0.render(as: element, quotingStrings: quotingStrings) }.joined(separator: ", ") + "]"
+        case (.list(let items), _): return "[" + items.map { $0.render(as: nil, quotingStrings: quotingStrings) }.joined(separator: ", ") + "]"
         }
     }
 
-    /// The value as evidence shows it: like `display`, but strings (also inside lists) are quoted, so that a
-    /// reader can tell the number `2` from the string `"2"`.
-    public func evidence(as type: ValueType? = nil) -> String {
-        switch (self, type) {
-        case (.string(let text), _): return Value.quoted(text)
-        case (.list(let items), .list(let element)?), (.list(let items), .oneOrMany(let element)?):
-            return "[" + items.map { $0.evidence(as: element) }.joined(separator: ", ") + "]"
-        case (.list(let items), _): return "[" + items.map { $0.evidence() }.joined(separator: ", ") + "]"
-        default: return display(as: type)
-        }
-    }
-
-    /// `"text"`, with `"`, `\\` and control characters escaped as in JSON.
+    /// `"text"`, escaped as a JSON string literal (the report's own escaping).
     public static func quoted(_ text: String) -> String {
-        var out = "\""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            case "\r": out += "\\r"
-            default:
-                if scalar.value < 0x20 || scalar.value == 0x7F {
-                    let hex = String(scalar.value, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                } else {
-                    out.unicodeScalars.append(scalar)
-                }
-            }
-        }
-        return out + "\""
+        var out = ""
+        JSONWriter.appendString(text, to: &out)
+        return out
     }
 
     static func octal(_ number: Int64) -> String {

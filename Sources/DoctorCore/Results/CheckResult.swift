@@ -103,4 +103,6 @@ public struct ObservedValue: Sendable {
     }
 
     public var text: String { value.display(as: type) }
+    /// As evidence messages show it (strings quoted).
+    public var evidence: String { value.evidence(as: type) }
 }

@@ -74,7 +74,7 @@ enum Evaluation {
     static func passMessage(_ observed: [ObservedSubject], _ expectations: [ResolvedExpectation]) -> String {
         if observed.count == 1, let only = observed.first {
             let parts = expectations.compactMap { expectation in
-                only.values.first { $0.name == expectation.observation }.map { "\(expectation.observation) \($0.value.evidence(as: $0.type))" }
+                only.values.first { $0.name == expectation.observation }.map { "\(expectation.observation) \($0.evidence)" }
             }
             let subject = only.subject.map { "\($0): " } ?? ""
             return parts.isEmpty ? "\(subject)ok" : subject + parts.joined(separator: ", ")

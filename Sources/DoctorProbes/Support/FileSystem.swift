@@ -204,7 +204,7 @@ enum FileSystem {
                 }
                 if let close, !commas.isEmpty {
                     let prefix = String(chars[..<index]), suffix = String(chars[(close + 1)...])
-                    var bounds = [index] + commas + [close]
+                    let bounds = [index] + commas + [close]
                     var out: [String] = []
                     for part in 0..<(bounds.count - 1) {
                         let alternative = String(chars[(bounds[part] + 1)..<bounds[part + 1]])
@@ -212,7 +212,6 @@ enum FileSystem {
                         out += expanded
                         if out.count > braceLimit { return nil }
                     }
-                    bounds.removeAll()
                     var seen: Set<String> = []
                     return out.filter { seen.insert($0).inserted }
                 }
