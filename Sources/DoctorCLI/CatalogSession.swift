@@ -1,10 +1,13 @@
 import ArgumentParser
 import DoctorCore
 import DoctorYAML
+import DoctorProbes
 import Foundation
 
-/// Loading a catalog for a command: variables, location, strict load, and the exit codes for trouble.
+/// Loading a catalog for a command: the options, the library's `CatalogOpener` (variables, governance, strict
+/// load, trust), and the exit codes for trouble.
 struct CatalogSession {
+    var opener: CatalogOpener
     var catalog: Catalog
     var variables: Variables
     var paths: [String]
@@ -14,20 +17,23 @@ struct CatalogSession {
 
     /// Loads the catalog; prints every issue and exits 65 when it is invalid, 64 on usage problems.
     static func open(_ options: CatalogOptions, extraPaths: [String] = [], withGovernance: Bool = false) async throws -> CatalogSession {
+        let opener = CatalogOpener(registry: Toolbox.current.probes, cache: options.cache)
         let variables: Variables
         let paths: [String]
         do {
-            variables = try Environment.variables(explicit: options.vars, files: options.varsFiles)
+            variables = try opener.variables(files: options.varsFiles, overrides: Environment.assignments(options.vars))
             paths = try Environment.catalogPaths(extraPaths.isEmpty ? options.catalogs : extraPaths)
         } catch let error as UsageError {
             Console.err("doctor: \(error.description)")
             throw ExitCode(ExitStatus.usage.rawValue)
+        } catch let error as CatalogOpener.VariablesError {
+            Console.err("doctor: \(error.description)")
+            throw ExitCode(ExitStatus.usage.rawValue)
         }
         do throws(CatalogError) {
-            let source = CatalogSession.governanceSource(paths)
-            let catalog = try await CatalogLoader(registry: Toolbox.current.probes).load(paths: paths, cache: options.cache, governance: source)
-            let governance = withGovernance ? try source.load() : GovernanceCatalog()
-            return CatalogSession(catalog: catalog, variables: variables, paths: paths, governance: governance)
+            let catalog = try await opener.open(paths: paths)
+            let governance = withGovernance ? try opener.governance(for: paths).load() : GovernanceCatalog()
+            return CatalogSession(opener: opener, catalog: catalog, variables: variables, paths: paths, governance: governance)
         } catch {
             Console.err(error.description)
             throw ExitCode(ExitStatus.invalidCatalog.rawValue)
@@ -57,7 +63,7 @@ extension CatalogSession {
             defaultTimeout: catalog.defaultTimeout ?? 5,
             timeoutOverride: try execution.seconds(execution.timeout, "timeout"),
             deadline: try execution.seconds(execution.deadline, "deadline"),
-            variables: variables, frameworks: Set(selection.governance))
+            variables: variables, frameworks: Set(selection.governance), settings: ProbeSettings().with(execution.execPolicy))
     }
 
     /// The report of one run of this catalog.
@@ -66,27 +72,6 @@ extension CatalogSession {
             toolVersion: DoctorVersion.current, catalogDigest: catalog.digest, host: host, startedAt: startedAt,
             finishedAt: Date().timeIntervalSince1970, selection: selection, results: outcome.results,
             categories: catalog.categories, incomplete: outcome.stop != nil, incompleteReason: outcome.stop?.text)
-    }
-
-    /// The built-in frameworks, and the governance directory that adds to or replaces them.
-    static func governanceSource(_ catalogPaths: [String]) -> GovernanceSource {
-        GovernanceSource(builtIn: BuiltInGovernance.files, builtInDigest: BuiltInGovernance.digest, directory: governanceDirectory(catalogPaths), yaml: LibYAML())
-    }
-
-    /// `$DOCTOR_GOVERNANCE`, else a `governance/` beside a catalog directory (`checks/../governance`), else the
-    /// installed one; nil when there is none (the built-in frameworks alone then apply).
-    static func governanceDirectory(_ catalogPaths: [String]) -> String? {
-        let environment = ProcessInfo.processInfo.environment
-        if let explicit = environment["DOCTOR_GOVERNANCE"], !explicit.isEmpty { return explicit }
-        var candidates: [String] = []
-        for path in catalogPaths {
-            let url = URL(fileURLWithPath: path)
-            candidates.append(url.deletingLastPathComponent().appendingPathComponent("governance").path)
-            candidates.append(url.appendingPathComponent("governance").path)
-        }
-        candidates += ["/etc/doctor/governance", "/usr/local/share/doctor/governance", "/usr/share/doctor/governance"]
-        var isDirectory: ObjCBool = false
-        return candidates.first { FileManager.default.fileExists(atPath: $0, isDirectory: &isDirectory) && isDirectory.boolValue }
     }
 }
 

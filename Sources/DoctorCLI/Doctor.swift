@@ -51,8 +51,7 @@ public enum Entry {
             }
             toolbox.formatters.register(formatter)
         }
-        Toolbox.current = toolbox
-        await Doctor.main()
+        await Toolbox.$current.withValue(toolbox) { await Doctor.main() }
     }
     public static func sesame() async { await Sesame.main() }
 }

@@ -1,24 +1,12 @@
 import DoctorCore
-import DoctorYAML
 import Foundation
 
-/// Where the process is: variables, the catalog location, the host.
+/// Where the process is: the `--var` assignments and the catalog location (the rest of opening a catalog is
+/// the library's `CatalogOpener`).
 enum Environment {
-    /// The variables of a run: `--var` over vars files over built-ins over the process environment.
-    static func variables(explicit: [String], files: [String]) throws -> Variables {
-        var values = ProcessInfo.processInfo.environment
-        let uid = geteuid(), gid = getegid()
-        values["UID"] = String(uid)
-        values["GID"] = String(gid)
-        if let entry = getpwuid(uid) {
-            if (values["USER"] ?? "").isEmpty { values["USER"] = String(cString: entry.pointee.pw_name) }
-            if (values["HOME"] ?? "").isEmpty { values["HOME"] = String(cString: entry.pointee.pw_dir) }
-        }
-        values["HOSTNAME"] = hostName()
-        for file in files {
-            for (key, value) in try varsFile(file) { values[key] = value }
-        }
-        for assignment in explicit {
+    /// The `--var NAME=VALUE` assignments, in order.
+    static func assignments(_ explicit: [String]) throws -> [(String, String)] {
+        try explicit.map { assignment in
             guard let equals = assignment.firstIndex(of: "="), equals != assignment.startIndex else {
                 throw UsageError("--var expects NAME=VALUE, got '\(assignment)'")
             }
@@ -26,34 +14,8 @@ enum Environment {
             guard name.allSatisfy({ $0 == "_" || $0.isLetter || $0.isNumber }), !(name.first?.isNumber ?? true) else {
                 throw UsageError("--var: invalid variable name '\(name)'")
             }
-            values[name] = String(assignment[assignment.index(after: equals)...])
+            return (name, String(assignment[assignment.index(after: equals)...]))
         }
-        return Variables(values)
-    }
-
-    /// A vars file: a YAML mapping of names to scalar values.
-    static func varsFile(_ path: String) throws -> [(String, String)] {
-        let bytes: [UInt8]
-        do {
-            bytes = try FileBytes.read(path)
-        } catch {
-            throw UsageError("cannot read vars file \(path): \(error.message)")
-        }
-        let (documents, problems) = bytes.withUnsafeBufferPointer { YAMLReader.read($0) }
-        if let problem = problems.first { throw UsageError("\(path):\(problem.mark): \(problem.message)") }
-        var out: [(String, String)] = []
-        for document in documents {
-            guard case .mapping(let pairs, _) = document else {
-                throw UsageError("\(path):\(document.mark): a vars file is a mapping of NAME: value")
-            }
-            for pair in pairs {
-                guard case .scalar(let scalar) = pair.value else {
-                    throw UsageError("\(path):\(pair.value.mark): the value of '\(pair.key.text)' must be a single value")
-                }
-                out.append((pair.key.text, scalar.isNull ? "" : scalar.text))
-            }
-        }
-        return out
     }
 
     /// `--catalog` paths, else `$DOCTOR_CATALOG` (colon-separated), else the `checks/` of the checkout the
@@ -104,12 +66,6 @@ enum Environment {
     static func relative(_ path: String, to cwd: String) -> String {
         if path.hasPrefix(cwd + "/") { return String(path.dropFirst(cwd.count + 1)) }
         return path
-    }
-
-    static func hostName() -> String {
-        var buffer = [CChar](repeating: 0, count: 256)
-        guard gethostname(&buffer, buffer.count - 1) == 0 else { return "localhost" }
-        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

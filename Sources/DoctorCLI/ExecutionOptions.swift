@@ -35,12 +35,11 @@ struct ExecutionOptions: ParsableArguments {
         return ExecPolicy(allowed: allowed, pluginDirectories: directories.isEmpty ? ExecPolicy.defaultPluginDirectories : directories)
     }
 
-    /// Sets the exec policy for this run and, when exec checks will run, refuses an untrusted catalog (exit 65).
-    func enforceExecPolicy(_ catalog: Catalog, plan: [(check: Check, asRequirement: Bool)]) throws {
-        let policy = execPolicy
-        ExecPolicy.current = policy
-        guard policy.allowed, CatalogTrust.runsPrograms(plan.map(\.check)) else { return }
-        let problems = CatalogTrust.problems(files: catalog.files)
+    /// When programs may run and checks of the plan run them, refuses an untrusted catalog (exit 65). (The
+    /// policy itself reaches the exec probe in the run's `RunOptions.settings`.)
+    func enforceExecPolicy(_ session: CatalogSession, plan: [(check: Check, asRequirement: Bool)]) throws {
+        guard execPolicy.allowed else { return }
+        let problems = session.opener.trustProblems(session.catalog, running: plan.map(\.check))
         guard problems.isEmpty else {
             Console.err("doctor: refusing to run exec checks from an untrusted catalog:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
             throw ExitCode(ExitStatus.invalidCatalog.rawValue)

@@ -28,7 +28,7 @@ struct RunCommand: AsyncParsableCommand {
         let session = try await CatalogSession.open(catalogOptions, selection: selection)
         phases.mark("load")
         let plan = selection.resolved(in: session.catalog).plan(session.catalog)
-        try execution.enforceExecPolicy(session.catalog, plan: plan)
+        try execution.enforceExecPolicy(session, plan: plan)
         let options = try session.runOptions(execution, selection: selection.resolved(in: session.catalog))
         let logger = Logger(label: "doctor")
         logger.info("catalog loaded", metadata: [
@@ -38,11 +38,17 @@ struct RunCommand: AsyncParsableCommand {
         let runner = Runner(registry: Toolbox.current.probes, options: options, logger: logger)
 
         let startedAt = Date().timeIntervalSince1970
-        let outcome = await SignalGuard.run { interruption in
-            await runner.run(plan, interruption: interruption)
+        // SIGINT and SIGTERM stop the run; the partial report is still written.
+        let signals = StopSignals()
+        let task = Task { await runner.run(plan, interruption: { signals.received }) }
+        signals.start { name in
+            Console.err("doctor: \(name) received, stopping (again to exit at once)")
+            task.cancel()
         }
+        let outcome = await task.value
+        signals.cancel()
         phases.mark("run")
-        let report = session.report(selection: selection.resolved(in: session.catalog), host: Environment.hostName(), startedAt: startedAt, outcome: outcome)
+        let report = session.report(selection: selection.resolved(in: session.catalog), host: CatalogOpener.hostName(), startedAt: startedAt, outcome: outcome)
         // Every sink gets its output even when another one fails; a failed sink decides the exit code.
         var sinkFailed = false
         for sink in sinks {
@@ -73,39 +79,6 @@ struct RunCommand: AsyncParsableCommand {
         // Everything is written (standard output is unbuffered here, files are renamed): exit now rather than
         // tear down every check and result one by one on the way out, which costs as much as running them.
         Glibc.exit(code.rawValue)
-    }
-}
-
-/// Turns SIGINT and SIGTERM into a clean stop: the run is cancelled, the partial report is still written. A
-/// second signal exits at once.
-enum SignalGuard {
-    static func run<T: Sendable>(_ body: @escaping @Sendable (@escaping @Sendable () -> String?) async -> T) async -> T {
-        let received = Mutex<String?>(nil)
-        let interruption: @Sendable () -> String? = { received.withLock { $0 } }
-        let task = Task { await body(interruption) }
-        var sources: [any DispatchSourceSignal] = []
-        for (number, name) in [(SIGINT, "SIGINT"), (SIGTERM, "SIGTERM")] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let first = received.withLock { state -> Bool in
-                    if state != nil { return false }
-                    state = name
-                    return true
-                }
-                if first {
-                    Console.err("doctor: \(name) received, stopping (again to exit at once)")
-                    task.cancel()
-                } else {
-                    exit(number == SIGTERM ? 143 : 130)
-                }
-            }
-            source.resume()
-            sources.append(source)
-        }
-        let value = await task.value
-        for source in sources { source.cancel() }
-        return value
     }
 }
 

@@ -3,9 +3,6 @@ import DoctorCore
 import DoctorServer
 import Foundation
 import Logging
-import NIOCore
-import NIOPosix
-import Synchronization
 
 /// `doctor serve`: runs the catalog on an interval and serves the results over HTTP on a Unix socket (and TCP
 /// when asked): `/metrics`, `/health`, `/checks`, `/events`, `/` and `POST /run`.
@@ -68,7 +65,6 @@ struct ServeCommand: AsyncParsableCommand {
     func run() async throws {
         Diagnostics.bootstrap(executionOptions.logLevel)
         let logger = Logger(label: "doctor.serve")
-        ServeCommand.raiseDescriptorLimit()
 
         // Where to listen, checked before anything runs.
         var tcp: [TCPListenAddress] = []
@@ -97,92 +93,36 @@ struct ServeCommand: AsyncParsableCommand {
         }
 
         let session = try await CatalogSession.open(catalogOptions, selection: selectionOptions)
-        let plan = selectionOptions.resolved(in: session.catalog).plan(session.catalog)
-        try executionOptions.enforceExecPolicy(session.catalog, plan: plan)
-        let runOptions = try session.runOptions(executionOptions, selection: selectionOptions.resolved(in: session.catalog))
-        let catalog = session.catalog
         let selection = selectionOptions.resolved(in: session.catalog)
-        let host = Environment.hostName()
+        let plan = selection.plan(session.catalog)
+        try executionOptions.enforceExecPolicy(session, plan: plan)
+        let runOptions = try session.runOptions(executionOptions, selection: selection)
+        let host = CatalogOpener.hostName()
+        let probes = Toolbox.current.probes
         let perform: RunScheduler.Perform = { onResult in
-            let runner = Runner(registry: Toolbox.current.probes, options: runOptions, logger: Logger(label: "doctor"), onResult: onResult)
+            let runner = Runner(registry: probes, options: runOptions, logger: Logger(label: "doctor"), onResult: onResult)
             let startedAt = Date().timeIntervalSince1970
             return session.report(selection: selection, host: host, startedAt: startedAt, outcome: await runner.run(plan))
         }
-
-        let hub = EventHub()
-        let scheduler = RunScheduler(checkCount: plan.count, minimumAge: try minimumAge(), hub: hub, perform: perform)
-        var frameworks: [String: String] = [:]
-        for framework in catalog.frameworks {
-            frameworks[framework.id] = framework.id
-            for alias in framework.aliases { frameworks[alias] = framework.id }
-        }
-        var categories = catalog.categories.map(\.id)
-        for check in catalog.checks where !categories.contains(check.category) { categories.append(check.category) }
-        let endpoints = Endpoints(
-            scheduler: scheduler, hub: hub, vocabulary: ResultFilter.Vocabulary(categories: categories, frameworks: frameworks),
-            metricPrefix: metricPrefix)
-        var settings = HTTPServer.Settings()
-        settings.idleTimeout = .seconds(try executionOptions.seconds(idleTimeout, "idle-timeout") ?? 10)
-        let server = HTTPServer(endpoints: endpoints, settings: settings, logger: logger)
-
-        // Bind every listener before running anything: a taken address is an error at once.
-        var bound: [HTTPServer.Bound] = []
-        var socketInode: UInt64?
-        do {
-            if let socketPath {
-                for warning in try UnixSocketPath.prepare(socketPath) { Console.err("doctor: \(warning)") }
-                bound.append(try await UnixSocketPath.withPrivateUmask { try await server.bind(.unix(path: socketPath)) })
-                chmod(socketPath, 0o600)
-                socketInode = UnixSocketPath.inode(socketPath)
-            }
-            for address in tcp { bound.append(try await server.bind(.tcp(host: address.host, port: address.port))) }
+        let configuration = DoctorService.Configuration(
+            socketPath: socketPath, tcp: tcp, interval: try executionOptions.seconds(interval, "interval") ?? 60, minimumAge: try minimumAge(),
+            idleTimeout: try executionOptions.seconds(idleTimeout, "idle-timeout") ?? 10, metricPrefix: metricPrefix)
+        let service = DoctorService(configuration: configuration, catalog: session.catalog, checkCount: plan.count, perform: perform, logger: logger)
+        do throws(ListenError) {
+            let (warnings, addresses) = try await service.bind()
+            for warning in warnings { Console.err("doctor: \(warning)") }
+            for address in addresses { Console.err("doctor: serving on \(address)") }
         } catch {
-            Console.err("doctor: cannot listen: \(error)")
-            if let socketPath { UnixSocketPath.remove(socketPath, inode: socketInode) }
+            Console.err("doctor: cannot listen: \(error.description)")
             throw ExitCode(ExitStatus.unavailable.rawValue)
         }
-        for listener in bound { Console.err("doctor: serving on \(listener.address)") }
-
-        let notifier = SystemdNotifier()
-        let firstRun = Mutex(true)
-        await scheduler.onFinished { snapshot in
-            let counts = snapshot.report.counts
-            let status = "run \(snapshot.run): " + CheckStatus.allCases.map { "\(counts[$0]) \($0.rawValue)" }.joined(separator: ", ")
-            let first = firstRun.withLock { value in
-                defer { value = false }
-                return value
-            }
-            if first { notifier.ready(status: status) } else { notifier.status(status) }
+        let signals = StopSignals()
+        signals.start { name in
+            Console.err("doctor: \(name) received, draining (again to exit at once)")
+            service.shutdown()
         }
-
-        let intervalSeconds = try executionOptions.seconds(interval, "interval") ?? 60
-        let schedule = Task { await scheduler.runPeriodically(every: intervalSeconds) }
-        let watchdog = Task { await ServeCommand.pingWatchdog(notifier) }
-        let stopping = Mutex(false)
-        var sources: [any DispatchSourceSignal] = []
-        for number in [SIGINT, SIGTERM] {
-            signal(number, SIG_IGN)
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                let first = stopping.withLock { value in
-                    defer { value = true }
-                    return !value
-                }
-                guard first else { Glibc.exit(number == SIGTERM ? 143 : 130) }
-                Console.err("doctor: \(number == SIGTERM ? "SIGTERM" : "SIGINT") received, draining (again to exit at once)")
-                notifier.stopping()
-                schedule.cancel()
-                Task { await scheduler.cancel() }
-                server.shutdown()
-            }
-            source.resume()
-            sources.append(source)
-        }
-        await server.serve(bound)
-        watchdog.cancel()
-        schedule.cancel()
-        if let socketPath { UnixSocketPath.remove(socketPath, inode: socketInode) }
-        for source in sources { source.cancel() }
+        await service.run()
+        signals.cancel()
         Console.err("doctor: stopped")
     }
 
@@ -190,25 +130,5 @@ struct ServeCommand: AsyncParsableCommand {
     func minimumAge() throws -> Double {
         if let seconds = DurationText.seconds(minAge), seconds >= 0, seconds.isFinite { return seconds }
         throw ValidationError("--min-age expects a duration such as 0s, 5s or 1m, got '\(minAge)'")
-    }
-
-    /// Pings systemd's watchdog at half its interval, and only while the event loop answers: a wedged server is
-    /// restarted by systemd rather than kept alive by a timer.
-    static func pingWatchdog(_ notifier: SystemdNotifier) async {
-        guard let interval = notifier.watchdogInterval else { return }
-        let period = interval / 2
-        while !Task.isCancelled {
-            let loop = MultiThreadedEventLoopGroup.singleton.any()
-            if (try? await loop.submit({}).get()) != nil { notifier.watchdog() }
-            try? await Task.sleep(for: period)
-        }
-    }
-
-    /// A server holds one descriptor per connection: take the hard limit (often 1024 soft, far more hard).
-    static func raiseDescriptorLimit() {
-        var limit = rlimit()
-        guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < limit.rlim_max else { return }
-        limit.rlim_cur = limit.rlim_max
-        setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
     }
 }

@@ -12,7 +12,8 @@ public struct Toolbox: Sendable {
         self.formatters = formatters
     }
 
-    /// The toolbox of this process. An extension package's `main` registers its probes and formatters here
-    /// once, before any command runs; nothing changes it afterwards.
-    nonisolated(unsafe) public static var current = Toolbox()
+    /// The toolbox of the running command: the built-ins, or what an extension package's `main` bound with
+    /// `Entry.doctor(probes:formatters:)` around the whole command. A task-local, not a process global: it
+    /// travels with the command's tasks and cannot change under them.
+    @TaskLocal public static var current = Toolbox()
 }

@@ -21,12 +21,10 @@ struct ValidateCommand: AsyncParsableCommand {
     func run() async throws {
         let session = try await CatalogSession.open(catalogOptions, extraPaths: paths)
         // A catalog with exec checks runs programs: it is checked as code is (owner, who may write).
-        if CatalogTrust.runsPrograms(session.catalog.checks) {
-            let problems = CatalogTrust.problems(files: session.catalog.files)
-            if !problems.isEmpty {
-                Console.err("doctor: this catalog has exec checks and cannot be trusted to run them:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
-                throw ExitCode(ExitStatus.invalidCatalog.rawValue)
-            }
+        let problems = session.opener.trustProblems(session.catalog, running: session.catalog.checks)
+        if !problems.isEmpty {
+            Console.err("doctor: this catalog has exec checks and cannot be trusted to run them:\n" + problems.map { "  \($0)" }.joined(separator: "\n"))
+            throw ExitCode(ExitStatus.invalidCatalog.rawValue)
         }
         // Names that are not on this host: valid (the catalog may be for another host), but worth a look.
         for warning in ValidateCommand.unknownPrincipals(session.catalog.checks) { Console.err(warning) }

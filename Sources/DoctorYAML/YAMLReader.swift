@@ -169,10 +169,3 @@ public struct LibYAML: YAMLParsing {
         YAMLReader.read(bytes)
     }
 }
-
-extension CatalogLoader {
-    /// A loader that reads YAML with libyaml.
-    public init(registry: ProbeRegistry) {
-        self.init(registry: registry, yaml: LibYAML())
-    }
-}

@@ -6,13 +6,15 @@ import Testing
 @testable import DoctorProbes
 
 /// The `exec` probe with real Monitoring Plugins (Debian monitoring-plugins-basic), a JSON plugin written for
-/// the test, and programs that misbehave. Serialized: the exec policy is process-wide.
+/// the test, and programs that misbehave. The exec policy reaches the probe in the run's settings, as the
+/// command line gives it. Serialized: the misbehaving programs keep cores busy, and the deadline tests time them.
 @Suite(.serialized) struct ExecProbeTests {
     static let plugins = "/usr/lib/nagios/plugins"
     static let jsonPlugin = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().path + "/Fixtures/exec/json_plugin.py"
 
-    init() {
-        ExecPolicy.current = ExecPolicy(allowed: true)
+    /// Runs `yaml` with exec checks allowed by `policy`.
+    func runChecks(_ yaml: String, policy: ExecPolicy = ExecPolicy(allowed: true)) async throws -> [CheckResult] {
+        try await DoctorProbesTests.runChecks(yaml, settings: ProbeSettings().with(policy))
     }
 
     func exec(_ id: String, _ probe: String, _ expect: String? = nil, timeout: String = "10s") -> String {
@@ -157,18 +159,15 @@ import Testing
         #expect(results[0].message.contains("'json_plugin.py' is in no plugin directory"))
         #expect(results[2].message.contains("is writable by anyone (mode 777): `chmod go-w \(loose)`"))
         // A configured plugin directory is searched, $PATH never.
-        ExecPolicy.current = ExecPolicy(allowed: true, pluginDirectories: [(ExecProbeTests.jsonPlugin as NSString).deletingLastPathComponent])
-        defer { ExecPolicy.current = ExecPolicy(allowed: true) }
+        let inPluginDirectory = ExecPolicy(allowed: true, pluginDirectories: [(ExecProbeTests.jsonPlugin as NSString).deletingLastPathComponent])
         let found = try await runChecks(
             exec("in-plugin-dir", "{type: exec, protocol: json, command: [json_plugin.py, /]}", "{exit_code: 0}")
-                + exec("path-not-searched", "{type: exec, command: [sh, -c, \"echo OK\"]}"))
+                + exec("path-not-searched", "{type: exec, command: [sh, -c, \"echo OK\"]}"), policy: inPluginDirectory)
         #expect(found.map(\.status) == [.pass, .error], "\(found.map(\.message))")
     }
 
     @Test func execChecksAreSkippedUnlessAllowed() async throws {
-        ExecPolicy.current = ExecPolicy(allowed: false)
-        defer { ExecPolicy.current = ExecPolicy(allowed: true) }
-        let results = try await runChecks(exec("off", "{type: exec, command: [check_dummy, \"2\", would fail]}"))
+        let results = try await runChecks(exec("off", "{type: exec, command: [check_dummy, \"2\", would fail]}"), policy: ExecPolicy(allowed: false))
         #expect(results.map(\.status) == [.skip])
         #expect(results[0].message.contains("exec checks are off: run with --allow-exec"))
     }

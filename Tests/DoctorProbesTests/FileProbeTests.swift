@@ -13,13 +13,13 @@ extension TemporaryDirectory {
 }
 
 /// Loads the checks (YAML) with the built-in probes and runs them.
-func runChecks(_ yaml: String, variables: [String: String] = [:]) async throws -> [CheckResult] {
+func runChecks(_ yaml: String, variables: [String: String] = [:], settings: ProbeSettings = ProbeSettings()) async throws -> [CheckResult] {
     let fixture = Fixture()
     fixture.file("checks.yaml", yaml)
     let catalog = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path + "/checks.yaml"])
     var all = ProcessInfo.processInfo.environment
     for (key, value) in variables { all[key] = value }
-    let runner = Runner(registry: BuiltInProbes.registry, options: RunOptions(jobs: 4, variables: Variables(all)))
+    let runner = Runner(registry: BuiltInProbes.registry, options: RunOptions(jobs: 4, variables: Variables(all), settings: settings))
     return await runner.run(Selection().plan(catalog)).results
 }
 

@@ -26,11 +26,14 @@ public struct RunOptions: Sendable {
     public var variables: Variables
     /// The frameworks the run was selected for (`--governance`): their `governance_expect` expectations apply.
     public var frameworks: Set<String>
+    /// Settings for particular probes, handed to each in its `ProbeContext` (e.g. the exec policy).
+    public var settings: ProbeSettings
 
     public init(
         jobs: Int = RunOptions.defaultJobs, defaultTimeout: Double = 5, timeoutOverride: Double? = nil, deadline: Double? = nil,
-        variables: Variables = Variables(), frameworks: Set<String> = []
+        variables: Variables = Variables(), frameworks: Set<String> = [], settings: ProbeSettings = ProbeSettings()
     ) {
+        self.settings = settings
         self.jobs = jobs
         self.defaultTimeout = defaultTimeout
         self.timeoutOverride = timeoutOverride
@@ -238,7 +241,7 @@ public struct Runner: Sendable {
         let started = ContinuousClock.now
         var deadline = started + DurationText.clock(seconds)
         if let runDeadline, runDeadline < deadline { deadline = runDeadline }
-        let context = ProbeContext(deadline: deadline, variables: variables, wanted: check.wanted, logger: logger)
+        let context = ProbeContext(deadline: deadline, variables: variables, wanted: check.wanted, logger: logger, settings: options.settings)
 
         // Bounded probes run inline; the others race their deadline on a thread of their own. Either way the
         // check ends one of three ways, handled once below.

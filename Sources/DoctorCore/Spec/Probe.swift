@@ -55,12 +55,15 @@ public struct ProbeContext: Sendable {
     /// The observations the check's expectations use.
     public var wanted: [String]
     public var logger: Logger
+    /// The run's settings for particular probes (`RunOptions.settings`).
+    public var settings: ProbeSettings
 
-    public init(deadline: ContinuousClock.Instant, variables: Variables, wanted: [String], logger: Logger) {
+    public init(deadline: ContinuousClock.Instant, variables: Variables, wanted: [String], logger: Logger, settings: ProbeSettings = ProbeSettings()) {
         self.deadline = deadline
         self.variables = variables
         self.wanted = wanted
         self.logger = logger
+        self.settings = settings
     }
 
     /// Whether an expectation uses `observation`: probes skip costly work nobody asked for (e.g. hashing).
@@ -120,6 +123,8 @@ public struct ProbeRegistry: Sendable {
     public private(set) var types: [String: any Probe.Type] = [:]
     /// Probe types that conform to `BoundedProbe`, decided once (a dynamic cast per check is measurable).
     public private(set) var bounded: Set<String> = []
+    /// Probe types that conform to `ProgramRunningProbe`: their checks need a trusted catalog.
+    public private(set) var runsPrograms: Set<String> = []
 
     public init(_ probes: [any Probe.Type] = []) {
         for probe in probes { register(probe) }
@@ -129,6 +134,7 @@ public struct ProbeRegistry: Sendable {
         precondition(types[probe.spec.type] == nil, "probe type '\(probe.spec.type)' registered twice")
         types[probe.spec.type] = probe
         if probe is any BoundedProbe.Type { bounded.insert(probe.spec.type) }
+        if probe is any ProgramRunningProbe.Type { runsPrograms.insert(probe.spec.type) }
     }
 
     public subscript(type: String) -> (any Probe.Type)? { types[type] }

@@ -1,8 +1,8 @@
 import Foundation
-import Synchronization
 
-/// Whether `exec` checks may run and where their programs may come from. Set once by the command line
-/// (`--allow-exec`, `DOCTOR_ALLOW_EXEC=1`, `--plugin-dir`, `DOCTOR_PLUGIN_PATH`) before a run; read by the probe.
+/// Whether `exec` checks may run and where their programs may come from. The command line builds it
+/// (`--allow-exec`, `DOCTOR_ALLOW_EXEC=1`, `--plugin-dir`, `DOCTOR_PLUGIN_PATH`) and gives it to the run in
+/// `RunOptions.settings`; the probe reads it from its context, and a run without one runs no programs.
 public struct ExecPolicy: Sendable, Equatable {
     /// Off by default: a catalog that runs programs is code, and running it is a decision.
     public var allowed: Bool
@@ -16,13 +16,6 @@ public struct ExecPolicy: Sendable, Equatable {
     public init(allowed: Bool = false, pluginDirectories: [String] = ExecPolicy.defaultPluginDirectories) {
         self.allowed = allowed
         self.pluginDirectories = pluginDirectories
-    }
-
-    private static let state = Mutex(ExecPolicy())
-
-    public static var current: ExecPolicy {
-        get { state.withLock { $0 } }
-        set { state.withLock { $0 = newValue } }
     }
 
     /// The absolute path of `program`: itself when absolute, else the first plugin directory that has it.

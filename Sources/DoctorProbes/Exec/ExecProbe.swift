@@ -2,7 +2,7 @@ public import DoctorCore
 import Foundation
 
 /// Any executable as a probe: a Nagios/Monitoring plugin, or a program that prints one JSON object.
-public struct ExecProbe: Probe {
+public struct ExecProbe: ProgramRunningProbe {
     public static let spec = ProbeSpec(
         type: "exec",
         summary: "Runs a program (never through a shell) and reads its verdict: the Nagios plugin protocol or one JSON object.",
@@ -104,7 +104,7 @@ public struct ExecProbe: Probe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        let policy = ExecPolicy.current
+        let policy = context.settings[ExecPolicy.self] ?? ExecPolicy()
         guard policy.allowed else {
             return ProbeOutput(observations: [], skipReason: "exec checks are off: run with --allow-exec (or DOCTOR_ALLOW_EXEC=1) to allow them")
         }
