@@ -232,22 +232,18 @@ public struct CatalogLoader: Sendable {
         let root = path.hasSuffix("/") ? String(path.dropLast()) : path
         while let relativeDir = pending.popLast() {
             let dirPath = relativeDir.isEmpty ? root : root + "/" + relativeDir
-            guard let dir = opendir(dirPath) else { continue }
-            defer { closedir(dir) }
-            while let entry = readdir(dir) {
-                let name = withUnsafeBytes(of: entry.pointee.d_name) { raw in
-                    String(decoding: raw.prefix { $0 != 0 }, as: UTF8.self)
-                }
-                if name.hasPrefix(".") { continue }
+            for entry in DirectoryEntries.list(dirPath) where !entry.name.hasPrefix(".") {
+                let name = entry.name
                 let relative = relativeDir.isEmpty ? name : relativeDir + "/" + name
                 let full = root + "/" + relative
-                var type = entry.pointee.d_type
-                if type == UInt8(DT_UNKNOWN) || type == UInt8(DT_LNK) {
-                    var sub = stat()
-                    guard stat(full, &sub) == 0 else { continue }
-                    type = sub.st_mode & S_IFMT == S_IFDIR ? UInt8(DT_DIR) : UInt8(DT_REG)
+                // A symlink counts as what it points to; one that points nowhere is left out.
+                var isDirectory = entry.kind == .directory
+                if entry.kind == .symlink {
+                    var target = stat()
+                    guard stat(full, &target) == 0 else { continue }
+                    isDirectory = target.st_mode & S_IFMT == S_IFDIR
                 }
-                if type == UInt8(DT_DIR) {
+                if isDirectory {
                     pending.append(relative)
                 } else if name.hasSuffix(".yaml") || name.hasSuffix(".yml") {
                     found.append(CatalogFile(path: full, display: full, relative: relative, isManifest: name == manifestName))

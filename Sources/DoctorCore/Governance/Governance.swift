@@ -123,14 +123,7 @@ public struct GovernanceCatalog: Sendable {
     }
 
     static func entries(_ directory: String) -> [String] {
-        guard let handle = opendir(directory) else { return [] }
-        defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if !name.hasPrefix(".") { names.append(name) }
-        }
-        return names
+        DirectoryEntries.list(directory).map(\.name).filter { !$0.hasPrefix(".") }
     }
 
     static func decode(_ node: YAMLNode, file: String, issues: inout [CatalogIssue]) -> GovernanceFrameworkInfo? {

@@ -32,18 +32,7 @@ enum FileSystem {
             size: Int64(st.st_size)))
     }
 
-    static func typeName(_ mode: mode_t) -> String {
-        switch mode & S_IFMT {
-        case S_IFREG: "file"
-        case S_IFDIR: "dir"
-        case S_IFLNK: "symlink"
-        case S_IFSOCK: "socket"
-        case S_IFIFO: "fifo"
-        case S_IFCHR: "char-device"
-        case S_IFBLK: "block-device"
-        default: "unknown"
-        }
-    }
+    static func typeName(_ mode: mode_t) -> String { FileBytes.typeName(mode) }
 
     static let typeNames = ["file", "dir", "symlink", "socket", "fifo", "char-device", "block-device"]
 
@@ -122,40 +111,19 @@ enum FileSystem {
         return .success(Hex.encode(hasher.finalize()))
     }
 
-    /// The bytes of a small regular file: never follows a symlink unless told to, never opens a FIFO or device
-    /// for reading (`O_NOFOLLOW | O_NONBLOCK`, then `fstat`), and refuses files over `limit` bytes.
+    /// The bytes of a small regular file (`FileBytes.read`): never follows a symlink unless told to, never
+    /// opens a FIFO or device for reading, and refuses files over `limit` bytes.
     static func readSmall(_ path: String, limit: Int, follow: Bool = false) -> Result<[UInt8], ProbeError> {
-        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | (follow ? 0 : O_NOFOLLOW))
-        guard fd >= 0 else {
-            let code = errno
-            if code == ELOOP { return .failure(ProbeError("\(path) is a symlink; not followed")) }
-            return .failure(ProbeError("cannot open \(path): \(FileBytes.errnoText(code))"))
+        do throws(FileBytes.Failure) {
+            return .success(try FileBytes.read(path, limit: limit, follow: follow))
+        } catch {
+            return .failure(ProbeError(error.described(path)))
         }
-        defer { close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { return .failure(ProbeError("cannot examine \(path): \(FileBytes.errnoText(errno))")) }
-        guard st.st_mode & S_IFMT == S_IFREG else { return .failure(ProbeError("\(path) is a \(typeName(st.st_mode)), not a regular file")) }
-        guard st.st_size <= limit else { return .failure(ProbeError("\(path) is \(st.st_size) bytes, more than the \(limit) expected")) }
-        return readToEnd(fd, limit: limit).mapError { ProbeError("cannot read \(path): \(FileBytes.errnoText($0.code))") }
     }
 
-    /// Reads an open file to its end, keeping at most `limit` bytes. Reads to the end rather than `st_size`
-    /// bytes, since `/proc` and `/sys` files report a size of 0. Key files pass through here, so the read buffer
-    /// is wiped afterwards.
+    /// `FileBytes.readToEnd` with the errno alone.
     static func readToEnd(_ fd: Int32, limit: Int) -> Result<[UInt8], Errno> {
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 4096)
-        defer { chunk.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) } }
-        while bytes.count < limit {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                return .failure(Errno(code: errno))
-            }
-            if count == 0 { break }
-            bytes += chunk[0..<min(count, limit - bytes.count)]
-        }
-        return .success(bytes)
+        FileBytes.readToEnd(fd, limit: limit).mapError { Errno(code: $0.code) }
     }
 
     // MARK: - Globs
@@ -271,20 +239,7 @@ enum FileSystem {
 
     /// Directory entries with whether each is a real directory (symlinks to directories are not).
     private static func entries(_ path: String) -> [(String, Bool)] {
-        guard let dir = opendir(path) else { return [] }
-        defer { closedir(dir) }
-        var out: [(String, Bool)] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
-            if name == "." || name == ".." { continue }
-            var isDir = entry.pointee.d_type == UInt8(DT_DIR)
-            if entry.pointee.d_type == UInt8(DT_UNKNOWN) {
-                var st = stat()
-                isDir = lstat(path + "/" + name, &st) == 0 && st.st_mode & S_IFMT == S_IFDIR
-            }
-            out.append((name, isDir))
-        }
-        return out
+        DirectoryEntries.list(path).map { ($0.name, $0.kind == .directory) }
     }
 }
 
