@@ -124,6 +124,11 @@ let package = Package(
             swiftSettings: strict
         ),
         .testTarget(
+            name: "DoctorServerTests",
+            dependencies: ["DoctorCore", "DoctorServer", "DoctorTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
             name: "DoctorCLITests",
             dependencies: ["DoctorCLI", "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorServer", "DoctorTestSupport"],
             exclude: ["Fixtures"],

@@ -11,7 +11,7 @@ import Testing
     static let skip = envCheck("skips", "HOME", extra: "when: {env: DOCTOR_E2E_NEVER_SET}")
 
     func exitCode(_ yaml: String) throws -> Int32 {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", yaml)
         return try doctor(["run", "--catalog", scratch.path], environment: ["DOCTOR_E2E": "w"]).status
     }
@@ -28,7 +28,7 @@ import Testing
     }
 
     @Test func anInvalidCatalogIsRefusedWithEveryIssue() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("a.yaml", "id: a\ntitle: a\ncategory: configuration\nseverity: hihg\nprobe: {type: fiel}\n")
         scratch.write("b.yaml", envCheck("b", "HOME", extra: "timeout: 5"))
         for command in ["run", "validate", "list"] {
@@ -57,7 +57,7 @@ import Testing
     }
 
     @Test func textOutputGroupsMarksAndRemediation() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", Self.pass + Self.fail.replacingOccurrences(of: "  probe:", with: "  remediation: export DOCTOR_E2E=expected-value\n  probe:"))
         let result = try doctor(["run", "--catalog", scratch.path], environment: ["DOCTOR_E2E": "w"])
         #expect(result.status == 2)
@@ -76,7 +76,7 @@ import Testing
 
     @Test func jsonReportValidatesAgainstItsSchema() throws {
         let validator = try tool("check-jsonschema")
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/all.yaml", Self.pass + Self.warn + Self.fail + Self.error + Self.skip)
         let result = try doctor(["run", "--catalog", scratch.path + "/checks", "--format", "json", "--output", scratch.path + "/report.json", "--governance", "stig", "--governance", "soc2"], environment: ["DOCTOR_E2E": "w"])
         // Nothing cites those frameworks: an empty selection is a usage error, never a green run.
@@ -119,7 +119,7 @@ import Testing
     }
 
     @Test func selectionFlags() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("c.yaml", """
             - {id: ipc-a, title: a, category: ipc-connectivity, severity: high, governance: {stig: [V-222425]}, probe: {type: env, name: HOME}}
             - {id: ipc-b, title: b, category: ipc-connectivity, severity: low, probe: {type: env, name: HOME}}
@@ -143,7 +143,7 @@ import Testing
     }
 
     @Test func variablesFromFlagsAndFiles() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", "- {id: v, title: v, category: configuration, severity: low, probe: {type: file, path: \"${TARGET}\"}, expect: {type: \"${KIND}\"}}\n")
         scratch.write("vars.yaml", "TARGET: /etc\nKIND: file\n")
         let fromFile = try doctor(["run", "--catalog", scratch.path + "/checks", "--vars-file", scratch.path + "/vars.yaml"])
@@ -158,7 +158,7 @@ import Testing
     }
 
     @Test func catalogLocation() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("mine/c.yaml", Self.pass)
         let fromEnv = try doctor(["list"], environment: ["DOCTOR_CATALOG": scratch.path + "/mine"], cwd: "/")
         #expect(fromEnv.stdout.contains("home-set"))
@@ -193,7 +193,7 @@ import Testing
     }
 
     @Test func theRunDeadlineMarksTheReportIncomplete() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("c.yaml", "- {id: walk, title: walk, category: configuration, severity: low, timeout: 60s, probe: {type: file, none: \"/**/*.doctor-never-matches\"}}\n")
         let started = Date()
         let result = try doctor(["run", "--catalog", scratch.path, "--deadline", "300ms", "--format", "json"])
@@ -206,7 +206,7 @@ import Testing
 
     @Test(arguments: [(SIGINT, "SIGINT", Int32(130)), (SIGTERM, "SIGTERM", Int32(143))])
     func aSignalStopsTheRunWithAPartialReport(_ signal: Int32, _ name: String, _ code: Int32) throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("c.yaml", "- {id: quick, title: quick, category: configuration, severity: low, probe: {type: env, name: HOME}}\n"
             + "- {id: walk, title: walk, category: configuration, severity: low, timeout: 120s, probe: {type: file, none: \"/**/*.doctor-never-matches\"}}\n")
         let process = Process()
@@ -233,7 +233,7 @@ import Testing
 
 @Suite struct ColourTests {
     @Test func noColorAlwaysWins() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("c.yaml", envCheck("home-set", "HOME"))
         let forced = try doctor(["run", "--catalog", scratch.path, "--color", "always"])
         #expect(forced.stdout.contains("\u{1B}["))

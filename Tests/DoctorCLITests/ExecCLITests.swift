@@ -20,7 +20,7 @@ import Testing
         """
 
     @Test func perfDataReachesAnOTLPReceiver() throws {
-        let scratch = Scratch(prefix: "doctor-exec-otlp")
+        let scratch = TemporaryDirectory(prefix: "doctor-exec-otlp")
         chmod(scratch.path, 0o755)
         scratch.write("checks/plugins.yaml", ExecCLITests.catalog)
         let receiver = try OTLPReceiver()
@@ -37,7 +37,7 @@ import Testing
     }
 
     @Test func execNeedsTheOptInAndATrustedCatalog() throws {
-        let scratch = Scratch(prefix: "doctor-exec-cli")
+        let scratch = TemporaryDirectory(prefix: "doctor-exec-cli")
         chmod(scratch.path, 0o755)
         scratch.write("checks/plugins.yaml", ExecCLITests.catalog)
         let catalog = scratch.path + "/checks"

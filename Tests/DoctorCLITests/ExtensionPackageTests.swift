@@ -25,7 +25,7 @@ import Testing
         #expect(!(try doctor(["schema"]).stdout.contains("\"loadavg\"")), "the stock doctor does not know it")
 
         // Its checks validate, and run with the extension's format.
-        let scratch = Scratch(prefix: "doctor-extension")
+        let scratch = TemporaryDirectory(prefix: "doctor-extension")
         let loadavg = scratch.write("loadavg", "0.50 0.75 1.25 3/200 4242\n")
         let checks = ExtensionPackageTests.example + "/checks"
         let validate = try run(binary, ["validate", checks, "--var", "EXAMPLE_LOADAVG=\(loadavg)"])

@@ -12,8 +12,8 @@ import Testing
         #expect(result.status == 0, "\(result.stdout) \(result.stderr)")
     }
 
-    func scratchWithGovernance(_ checks: String) -> Scratch {
-        let scratch = Scratch()
+    func scratchWithGovernance(_ checks: String) -> TemporaryDirectory {
+        let scratch = TemporaryDirectory()
         scratch.write("checks/checks.yaml", checks)
         scratch.write("governance/pci-dss.yaml", """
             schema: 1
@@ -74,7 +74,7 @@ import Testing
     /// `governance_expect`: a framework's extra bar applies only when the run selects that framework; the check
     /// must carry the framework's controls; mistakes are catalog errors at their line.
     @Test func governanceExpectationsApplyOnlyWhenTheirFrameworkIsSelected() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("governance/pci-dss.yaml", """
             schema: 1
             framework: {id: pci-dss, name: PCI DSS, publisher: PCI SSC, version: 4.0.1}

@@ -27,7 +27,7 @@ import Testing
 
     @Test func aStringNeverComparesWithANumberAndEvidenceQuotesStrings() throws {
         let value = try pidMax()
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/k.yaml", kernelCheck("quoted-eq", "{eq: \"\(value)\"}") + kernelCheck("quoted-ne", "{ne: \"2\"}")
             + kernelCheck("plain-eq", "{eq: \(value)}") + kernelCheck("plain-ne", "{ne: 2}") + kernelCheck("quoted-in", "[\"\(value)\", \"1\"]"))
         scratch.write("data.json", #"{"version": "2", "count": 7, "names": ["a", "b"]}"#)
@@ -70,7 +70,7 @@ import Testing
         let page = try String(contentsOfFile: repoRoot + "/docs/plugins.md", encoding: .utf8)
         let start = try #require(page.range(of: "```yaml\n"))
         let end = try #require(page.range(of: "```", range: start.upperBound..<page.endIndex))
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/disk.yaml", String(page[start.upperBound..<end.lowerBound]))
         let result = try doctor(["run", "--catalog", scratch.path + "/checks", "--allow-exec", "--format", "json"])
         let check = try #require(try statuses(result.stdout)["host-root-disk"])
@@ -83,7 +83,7 @@ import Testing
     }
 
     @Test func selectorsThatSelectNothingAreUsageErrors() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", envCheck("home-set", "HOME", extra: "tags: [basics]") + envCheck("path-set", "PATH", extra: "governance: {soc2: [CC6.1]}"))
         let catalog = scratch.path + "/checks"
         let cases: [([String], String)] = [
@@ -110,7 +110,7 @@ import Testing
     }
 
     @Test func aCheckThatExaminedNothingIsASkipThatSaysSo() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("etc/shadow-", "")
         scratch.write("etc/gshadow-", "")
         scratch.write("etc/passwd-", "")
@@ -142,7 +142,7 @@ import Testing
     }
 
     @Test func aSkippedCheckThatAnotherRequiresSaysWhyItRan() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", envCheck("base", "HOME") + envCheck("dependant", "PATH", extra: "requires: base"))
         let result = try doctor(["run", "--catalog", scratch.path + "/checks", "--skip", "base"])
         #expect(result.status == 0)
@@ -150,7 +150,7 @@ import Testing
     }
 
     @Test func aLiteralNameThisHostDoesNotKnowIsAWarning() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", """
             - id: owner-typo
               title: owner-typo
@@ -167,7 +167,7 @@ import Testing
     }
 
     @Test func durationsNoClockCanHoldAreUsageErrorsOnTheCommandLine() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", envCheck("home-set", "HOME"))
         for arguments in [["--timeout", "infinity"], ["--deadline", "infinity"], ["--timeout", "99999999999999h"]] {
             let result = try doctor(["run", "--catalog", scratch.path + "/checks"] + arguments)
@@ -179,7 +179,7 @@ import Testing
 
     /// Without any governance directory, control IDs are still checked: the frameworks are built in, whole.
     @Test func controlIDsAreAlwaysCheckedAgainstTheCompleteBuiltInFrameworks() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks/c.yaml", envCheck("a", "HOME", extra: #"governance: {stig: [V-999999], pci-dss: ["99.9", "4.2.1"], soc2: [CC99.9, PI1.5], nist: [AC-3]}"#))
         let environment: [String: String?] = ["DOCTOR_GOVERNANCE": nil]
         let result = try doctor(["validate", scratch.path + "/checks"], environment: environment)
@@ -212,7 +212,7 @@ import Testing
     /// A framework file in a governance directory is a framework: a key of `governance:`, a `--governance`
     /// selection (also by alias), in `coverage` and `governance show`; `coverage` gates on evidence against.
     @Test func aFrameworkFileAddsAFramework() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("governance/cis-debian12.yaml", """
             schema: 1
             framework: {id: cis-debian12, aliases: [cis], name: CIS Debian Linux 12 Benchmark, publisher: CIS, version: 1.1.0, source: "a test's own list"}

@@ -37,7 +37,7 @@ final class OTLPReceiver: @unchecked Sendable {
         + "- id: governed\n  title: governed\n  category: crypto-posture\n  severity: critical\n  governance: {pci-dss: [\"3.6.1\"], soc2: [CC6.1]}\n  probe: {type: env, name: HOME}\n"
 
     func runExport(_ receiver: OTLPReceiver, _ extra: [String] = [], environment: [String: String?] = [:]) throws -> Completed {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", Self.catalog)
         var env = environment
         env["DOCTOR_E2E"] = "w"
@@ -108,7 +108,7 @@ final class OTLPReceiver: @unchecked Sendable {
 
     @Test func observabilityTomlAndItsPrecedence() throws {
         let receiver = try OTLPReceiver()
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         let toml = scratch.write("observability.toml", """
             [otlp]
             protocol = "http/json"
@@ -139,7 +139,7 @@ final class OTLPReceiver: @unchecked Sendable {
     @Test func grpcWithALargeExportUsesFlowControl() throws {
         // 800 checks: the trace request is well over HTTP/2's initial 64 KiB window.
         let receiver = try OTLPReceiver(grpc: true)
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", (0..<800).map { envCheck("home-\($0)", "HOME") }.joined())
         let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", "grpc"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
         #expect(result.status == 0, "\(result.stderr)")
@@ -149,7 +149,7 @@ final class OTLPReceiver: @unchecked Sendable {
 
     @Test func aFailingGRPCReceiverIsAClearError() throws {
         let receiver = try OTLPReceiver(mode: "fail", grpc: true)
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", "grpc"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
         #expect(result.status == 73)
@@ -173,7 +173,7 @@ final class OTLPReceiver: @unchecked Sendable {
             Issue.record("the hostile receiver did not start: \(directory.read("log") ?? "")")
             return
         }
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let started = Date()
         let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=http://127.0.0.1:\(port)", "--otlp-protocol", protocolName, "--otlp-timeout", "20s"],
@@ -185,7 +185,7 @@ final class OTLPReceiver: @unchecked Sendable {
     }
 
     @Test func anUnreachableSlowOrFailingReceiverIsAClearErrorAndTheOtherSinksStillWrite() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let prom = scratch.path + "/doctor.prom"
         // Nothing listens on this port.

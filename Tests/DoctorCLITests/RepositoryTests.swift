@@ -1,6 +1,7 @@
 import DoctorCLI
 import DoctorCore
 import DoctorProbes
+import DoctorTestSupport
 import Foundation
 import Testing
 

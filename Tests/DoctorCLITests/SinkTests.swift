@@ -7,7 +7,7 @@ import Testing
     let catalog = EndToEndTests.pass + EndToEndTests.warn + EndToEndTests.fail + EndToEndTests.skip
 
     @Test func textOnStandardOutputAndFilesForTheRest() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", catalog)
         let prom = scratch.path + "/out/doctor.prom", junit = scratch.path + "/out/junit.xml", json = scratch.path + "/out/report.json"
         try FileManager.default.createDirectory(atPath: scratch.path + "/out", withIntermediateDirectories: true)
@@ -31,7 +31,7 @@ import Testing
     /// turn a device or a pipe into a regular file (it once replaced /dev/null on a benchmark machine). A symlink
     /// stays a symlink and the file it names gets the report.
     @Test func devicesPipesAndSymlinksSurviveBeingWritten() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         func kind(_ path: String) -> mode_t {
             var st = stat()
@@ -67,7 +67,7 @@ import Testing
     }
 
     @Test func ambiguousOrBadSinksAreUsageErrors() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let both = try doctor(["run", "--catalog", scratch.path, "--format", "text", "--format", "json"])
         #expect(both.status == 64)
@@ -94,7 +94,7 @@ import Testing
     }
 
     @Test func aSinkThatCannotBeWrittenLeavesTheOthersWhole() throws {
-        let scratch = Scratch()
+        let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let prom = scratch.path + "/doctor.prom"
         let result = try doctor(["run", "--catalog", scratch.path, "--format", "junit=/nonexistent/dir/junit.xml", "--format", "prometheus=\(prom)", "--format", "text"])

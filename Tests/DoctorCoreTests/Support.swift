@@ -136,8 +136,5 @@ func catalogIssues(_ files: [String: String], registry: ProbeRegistry = testRegi
 
 /// One check in YAML with the required keys filled in.
 func check(_ id: String, probe: String, expect: String? = nil, extra: String = "") -> String {
-    var text = "- id: \(id)\n  title: \(id)\n  category: configuration\n  severity: medium\n  probe: \(probe)\n"
-    if let expect { text += "  expect: \(expect)\n" }
-    if !extra.isEmpty { text += extra.split(separator: "\n").map { "  \($0)\n" }.joined() }
-    return text
+    checkYAML(id, probe: probe, expect: expect, extra: extra)
 }

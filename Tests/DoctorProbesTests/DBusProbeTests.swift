@@ -114,20 +114,16 @@ final class NameOwner: @unchecked Sendable {
     deinit { sd_bus_flush_close_unref(bus) }
 }
 
-func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: String = "") -> String {
-    fileCheck(id, probe, expect, extra: extra)
-}
-
 @Suite(.serialized) struct DBusProbeTests {
     @Test func namesOwnedActivatableAndAbsent() async throws {
         let bus = try PrivateBus(activatable: ["org.example.Activatable"])
         let owner = try bus.own("org.example.Owned")
         let results = try await runChecks(
-            dbusCheck("reachable", "{type: dbus, address: \"\(bus.address)\"}")
-                + dbusCheck("owned", "{type: dbus, address: \"\(bus.address)\", name: org.example.Owned}", "{owned: true, owner: {matches: \"^:1\\\\.[0-9]+$\"}}")
-                + dbusCheck("not-owned", "{type: dbus, address: \"\(bus.address)\", name: org.example.Nobody}", "{owned: true}")
-                + dbusCheck("activatable", "{type: dbus, address: \"\(bus.address)\", name: org.example.Activatable}", "{owned: false, activatable: true}")
-                + dbusCheck("not-activatable", "{type: dbus, address: \"\(bus.address)\", name: org.example.Owned}", "{activatable: true}"))
+            fileCheck("reachable", "{type: dbus, address: \"\(bus.address)\"}")
+                + fileCheck("owned", "{type: dbus, address: \"\(bus.address)\", name: org.example.Owned}", "{owned: true, owner: {matches: \"^:1\\\\.[0-9]+$\"}}")
+                + fileCheck("not-owned", "{type: dbus, address: \"\(bus.address)\", name: org.example.Nobody}", "{owned: true}")
+                + fileCheck("activatable", "{type: dbus, address: \"\(bus.address)\", name: org.example.Activatable}", "{owned: false, activatable: true}")
+                + fileCheck("not-activatable", "{type: dbus, address: \"\(bus.address)\", name: org.example.Owned}", "{activatable: true}"))
         _ = owner
         #expect(results.map(\.status) == [.pass, .pass, .fail, .pass, .fail])
         #expect(results[2].message == "org.example.Nobody has no owner (expected owned == true)")
@@ -136,17 +132,17 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
 
     @Test func theSessionBusComesFromTheEnvironment() async throws {
         let bus = try PrivateBus()
-        let viaAddress = try await runChecks(dbusCheck("session", "{type: dbus}"), variables: ["DBUS_SESSION_BUS_ADDRESS": bus.address])
+        let viaAddress = try await runChecks(fileCheck("session", "{type: dbus}"), variables: ["DBUS_SESSION_BUS_ADDRESS": bus.address])
         #expect(viaAddress.map(\.status) == [.pass])
         // $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is empty.
-        let viaRuntimeDir = try await runChecks(dbusCheck("session", "{type: dbus}"), variables: ["DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": bus.directory.path])
+        let viaRuntimeDir = try await runChecks(fileCheck("session", "{type: dbus}"), variables: ["DBUS_SESSION_BUS_ADDRESS": "", "XDG_RUNTIME_DIR": bus.directory.path])
         withExtendedLifetime(bus) {}
         #expect(viaRuntimeDir.map(\.status) == [.pass])
     }
 
     @Test func noBusFailsFastWithTheReason() async throws {
         let started = Date()
-        let results = try await runChecks(dbusCheck("none", "{type: dbus, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 10s"))
+        let results = try await runChecks(fileCheck("none", "{type: dbus, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 10s"))
         #expect(Date().timeIntervalSince(started) < 2)
         #expect(results.map(\.status) == [.fail])
         #expect(results[0].message.contains("cannot connect to the bus at unix:path=/nonexistent/bus"))
@@ -157,7 +153,7 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         let silent = SilentSocket(name: "bus")
         let path = silent.path
         let started = Date()
-        let results = try await runChecks(dbusCheck("silent", "{type: dbus, address: \"unix:path=\(path)\"}", extra: "timeout: 700ms"))
+        let results = try await runChecks(fileCheck("silent", "{type: dbus, address: \"unix:path=\(path)\"}", extra: "timeout: 700ms"))
         withExtendedLifetime(silent) {}
         let elapsed = Date().timeIntervalSince(started)
         #expect(elapsed > 0.5 && elapsed < 10, "took \(elapsed)s")
@@ -176,15 +172,15 @@ func dbusCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         let bus = try PrivateBus(systemServices: true)
         let portal = "type: dbus, address: \"\(bus.address)\", name: org.freedesktop.portal.Desktop, object: /org/freedesktop/portal/desktop"
         let results = try await runChecks(
-            dbusCheck("trash", "{\(portal), interface: org.freedesktop.portal.Trash, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
-                + dbusCheck("network", "{\(portal), interface: org.freedesktop.portal.NetworkMonitor, method: GetAvailable}", "{value: [true, false]}", extra: "timeout: 10s")
-                + dbusCheck("shortcuts", "{\(portal), interface: org.freedesktop.portal.GlobalShortcuts, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
-                + dbusCheck("owner-pid", "{type: dbus, address: \"\(bus.address)\", name: org.freedesktop.DBus, object: /org/freedesktop/DBus, interface: org.freedesktop.DBus, method: GetConnectionUnixProcessID, signature: s, arguments: [org.freedesktop.portal.Desktop]}", "{value: {gt: 0}}", extra: "requires: [trash]")
-                + dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: \"${DOCTOR_TEST_METHOD}\", signature: h, arguments: ['0']}", "{value: 0}"),
+            fileCheck("trash", "{\(portal), interface: org.freedesktop.portal.Trash, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
+                + fileCheck("network", "{\(portal), interface: org.freedesktop.portal.NetworkMonitor, method: GetAvailable}", "{value: [true, false]}", extra: "timeout: 10s")
+                + fileCheck("shortcuts", "{\(portal), interface: org.freedesktop.portal.GlobalShortcuts, property: version}", "{value: {ge: 1}}", extra: "timeout: 10s")
+                + fileCheck("owner-pid", "{type: dbus, address: \"\(bus.address)\", name: org.freedesktop.DBus, object: /org/freedesktop/DBus, interface: org.freedesktop.DBus, method: GetConnectionUnixProcessID, signature: s, arguments: [org.freedesktop.portal.Desktop]}", "{value: {gt: 0}}", extra: "requires: [trash]")
+                + fileCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: \"${DOCTOR_TEST_METHOD}\", signature: h, arguments: ['0']}", "{value: 0}"),
             variables: ["DOCTOR_TEST_METHOD": "TrashFile"])
         #expect(results.map(\.status) == [.pass, .pass, .fail, .pass, .error], "\(results.map(\.message))")
         // Named literally, the same call is refused when the catalog loads (65), before anything runs.
-        let literal = await loadError(dbusCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: TrashFile, signature: h, arguments: ['0']}", "{value: 0}"))
+        let literal = await loadError(fileCheck("refused", "{\(portal), interface: org.freedesktop.portal.Trash, method: TrashFile, signature: h, arguments: ['0']}", "{value: 0}"))
         #expect(literal?.contains("[refused] probe 'dbus': refusing to call 'TrashFile'") == true, "\(literal ?? "loaded")")
         #expect(results[2].message.contains("org.freedesktop.DBus.Error.UnknownProperty") || results[2].message.contains("No such interface"), "\(results[2].message)")
         #expect(results[4].message.contains("refusing to call 'TrashFile': only read-only methods may be called"))

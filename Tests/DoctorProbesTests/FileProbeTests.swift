@@ -5,17 +5,10 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-typealias Fixture = TemporaryDirectory
-
-extension TemporaryDirectory {
-    @discardableResult
-    func file(_ name: String, _ content: String = "", mode: mode_t = 0o600) -> String { write(name, content, mode: mode) }
-}
-
 /// Loads the checks (YAML) with the built-in probes and runs them.
 func runChecks(_ yaml: String, variables: [String: String] = [:], settings: ProbeSettings = ProbeSettings()) async throws -> [CheckResult] {
-    let fixture = Fixture()
-    fixture.file("checks.yaml", yaml)
+    let fixture = TemporaryDirectory()
+    fixture.write("checks.yaml", yaml, mode: 0o600)
     let catalog = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path + "/checks.yaml"])
     var all = ProcessInfo.processInfo.environment
     for (key, value) in variables { all[key] = value }
@@ -26,8 +19,8 @@ func runChecks(_ yaml: String, variables: [String: String] = [:], settings: Prob
 /// The catalog error loading `yaml` gives (what the probe refuses is a catalog error when no parameter
 /// holds a variable); nil when it loads.
 func loadError(_ yaml: String) async -> String? {
-    let fixture = Fixture()
-    fixture.file("checks.yaml", yaml)
+    let fixture = TemporaryDirectory()
+    fixture.write("checks.yaml", yaml, mode: 0o600)
     do {
         _ = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path + "/checks.yaml"])
         return nil
@@ -36,18 +29,16 @@ func loadError(_ yaml: String) async -> String? {
     }
 }
 
+/// A check of the probe suites (a high-severity crypto-posture check).
 func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: String = "") -> String {
-    var text = "- id: \(id)\n  title: \(id)\n  category: crypto-posture\n  severity: high\n  probe: \(probe)\n"
-    if let expect { text += "  expect: \(expect)\n" }
-    if !extra.isEmpty { text += "  \(extra)\n" }
-    return text
+    checkYAML(id, probe: probe, expect: expect, extra: extra, category: "crypto-posture", severity: "high")
 }
 
 @Suite struct FileProbeTests {
     @Test func modeOwnerTypeAndSize() async throws {
-        let fixture = Fixture()
-        let key = fixture.file("bus.key", String(repeating: "k", count: 32), mode: 0o600)
-        let loose = fixture.file("loose.key", "x", mode: 0o644)
+        let fixture = TemporaryDirectory()
+        let key = fixture.write("bus.key", String(repeating: "k", count: 32), mode: 0o600)
+        let loose = fixture.write("loose.key", "x", mode: 0o644)
         let me = geteuid()
         let results = try await runChecks(
             fileCheck("ok", "{type: file, path: \"\(key)\"}", "{type: file, mode: \"0600\", owner: \(me), size: 32}")
@@ -62,7 +53,7 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func symlinksAreReportedNotFollowed() async throws {
-        let fixture = Fixture()
+        let fixture = TemporaryDirectory()
         let link = fixture.path + "/shadow.key"
         symlink("/etc/shadow", link)
         let results = try await runChecks(
@@ -74,7 +65,7 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func aFIFOIsReportedAndNeverOpened() async throws {
-        let fixture = Fixture()
+        let fixture = TemporaryDirectory()
         let fifo = fixture.path + "/bus.key"
         #expect(mkfifo(fifo, 0o600) == 0)
         // Asking for a hash must not open (and block on) the FIFO.
@@ -85,8 +76,8 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func sha256MatchesTheFIPS180Vector() async throws {
-        let fixture = Fixture()
-        let file = fixture.file("abc.txt", "abc")
+        let fixture = TemporaryDirectory()
+        let file = fixture.write("abc.txt", "abc", mode: 0o600)
         let digest = "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
         let results = try await runChecks(
             fileCheck("good", "{type: file, path: \"\(file)\"}", "{sha256: \(digest)}")
@@ -95,7 +86,7 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func socketsAndDirectories() async throws {
-        let fixture = Fixture()
+        let fixture = TemporaryDirectory()
         let socketPath = fixture.path + "/bus.sock"
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
@@ -116,13 +107,13 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func globAppliesToEveryMatchAndDoesNotDescendIntoSymlinkedDirectories() async throws {
-        let fixture = Fixture()
-        fixture.file("pds/bus.key", "k", mode: 0o600)
-        fixture.file("pds/keys/daemon-secrets.key", "k", mode: 0o600)
-        fixture.file("pds/keys/daemon-wm.key", "k", mode: 0o640)
-        fixture.file("pds/keys/daemon-wm.pub", "p", mode: 0o644)
-        let outside = Fixture()
-        outside.file("evil.key", "k", mode: 0o666)
+        let fixture = TemporaryDirectory()
+        fixture.write("pds/bus.key", "k", mode: 0o600)
+        fixture.write("pds/keys/daemon-secrets.key", "k", mode: 0o600)
+        fixture.write("pds/keys/daemon-wm.key", "k", mode: 0o640)
+        fixture.write("pds/keys/daemon-wm.pub", "p", mode: 0o644)
+        let outside = TemporaryDirectory()
+        outside.write("evil.key", "k", mode: 0o666)
         symlink(outside.path, fixture.path + "/pds/keys/linked")
         let results = try await runChecks(
             fileCheck("keys", "{type: file, glob: \"\(fixture.path)/pds/**/*.key\"}", "{mode: \"0600\"}")
@@ -139,10 +130,10 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func noneFormFailsOnLeftovers() async throws {
-        let fixture = Fixture()
-        fixture.file("pds/bus.key", "k")
+        let fixture = TemporaryDirectory()
+        fixture.write("pds/bus.key", "k", mode: 0o600)
         let clean = try await runChecks(fileCheck("clean", "{type: file, none: \"\(fixture.path)/pds/**/*.key.tmp\"}"))
-        fixture.file("pds/keys/x.key.tmp", "k")
+        fixture.write("pds/keys/x.key.tmp", "k", mode: 0o600)
         let dirty = try await runChecks(fileCheck("dirty", "{type: file, none: \"\(fixture.path)/pds/**/*.key.tmp\"}"))
         #expect(clean.map(\.status) == [.pass])
         #expect(dirty.map(\.status) == [.fail])
@@ -151,8 +142,8 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 
     @Test func exactlyOneFormIsEnforcedAtLoadTime() async throws {
-        let fixture = Fixture()
-        fixture.file("c.yaml", fileCheck("both", "{type: file, path: /a, glob: /b}"))
+        let fixture = TemporaryDirectory()
+        fixture.write("c.yaml", fileCheck("both", "{type: file, path: /a, glob: /b}"), mode: 0o600)
         await #expect(throws: CatalogError.self) {
             _ = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path])
         }
@@ -187,8 +178,8 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
         let spec = try #require(BuiltInProbes.registry[type]).spec
         #expect(!spec.examples.isEmpty, "probe '\(type)' has no examples")
         for example in spec.examples {
-            let fixture = Fixture()
-            fixture.file("example.yaml", example.yaml)
+            let fixture = TemporaryDirectory()
+            fixture.write("example.yaml", example.yaml, mode: 0o600)
             let catalog = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path])
             #expect(catalog.checks.count == 1, "\(type): \(example.title)")
             #expect(catalog.checks.first?.probe.type == type)

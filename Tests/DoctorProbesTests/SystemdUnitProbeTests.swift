@@ -41,7 +41,7 @@ final class SystemdMock: @unchecked Sendable {
     static func start() async throws -> SystemdMock {
         let mock = try SystemdMock()
         for _ in 0..<300 {
-            let probe = try await runChecks(dbusCheck("up", "{type: dbus, address: \"\(mock.address)\", name: org.freedesktop.systemd1}", "{owned: true}"))
+            let probe = try await runChecks(fileCheck("up", "{type: dbus, address: \"\(mock.address)\", name: org.freedesktop.systemd1}", "{owned: true}"))
             if probe.first?.status == .pass { return mock }
             try await Task.sleep(for: .milliseconds(20))
         }
@@ -57,23 +57,23 @@ enum SystemdScenario {
 
     static func catalog(address: String) -> String {
         let probe = { (rest: String) in "{type: systemd-unit, address: \"\(address)\", \(rest)}" }
-        return dbusCheck("ok", probe("unit: doctor-ok.service, properties: [Id, RestartUSec]"), """
+        return fileCheck("ok", probe("unit: doctor-ok.service, properties: [Id, RestartUSec]"), """
             {LoadState: loaded, ActiveState: active, SubState: running, MainPID: {gt: 0}, Type: simple, Restart: "no", \
             LimitMEMLOCK: 64M, LimitCORE: 0, MemoryMax: 256M, PrivateNetwork: false, NRestarts: 0, WatchdogUSec: 0s, \
             Id: doctor-ok.service, RestartUSec: 100000}
             """)
-            + dbusCheck("bad-as-failed", probe("unit: doctor-bad.service"), "{LoadState: loaded, ActiveState: failed, SubState: failed, MainPID: 0}")
-            + dbusCheck("bad-default", probe("unit: doctor-bad.service"))
-            + dbusCheck("watchdog", probe("unit: doctor-watchdog.service"), "{ActiveState: active, Type: notify, WatchdogUSec: 30s}")
-            + dbusCheck("restarts", probe("unit: doctor-restarts.service"), "{ActiveState: active, Restart: on-failure, NRestarts: {ge: 1, warn_if: {gt: 0}}}")
-            + dbusCheck("nope-as-missing", probe("unit: nope.service"), "{LoadState: not-found, ActiveState: inactive, SubState: dead}")
-            + dbusCheck("nope-default", probe("unit: nope.service"), "{LoadState: loaded, MainPID: {gt: 0}}")
-            + dbusCheck("odd", probe("unit: '\(odd)'"), "{LoadState: loaded, ActiveState: active}")
-            + dbusCheck("list-healthy", probe("units: [doctor-ok.service, doctor-watchdog.service, '\(odd)']"), "{ActiveState: active, SubState: running}")
-            + dbusCheck("list-with-bad", probe("units: [doctor-ok.service, doctor-bad.service, nope.service]"), "{ActiveState: active}")
-            + dbusCheck("unlimited", probe("unit: doctor-watchdog.service"), "{MemoryMax: {ne: infinity}}")
-            + dbusCheck("idle", probe("unit: doctor-idle.service"), "{LoadState: loaded, ActiveState: inactive, SubState: dead, MainPID: 0}")
-            + dbusCheck("idle-default", probe("unit: doctor-idle.service"))
+            + fileCheck("bad-as-failed", probe("unit: doctor-bad.service"), "{LoadState: loaded, ActiveState: failed, SubState: failed, MainPID: 0}")
+            + fileCheck("bad-default", probe("unit: doctor-bad.service"))
+            + fileCheck("watchdog", probe("unit: doctor-watchdog.service"), "{ActiveState: active, Type: notify, WatchdogUSec: 30s}")
+            + fileCheck("restarts", probe("unit: doctor-restarts.service"), "{ActiveState: active, Restart: on-failure, NRestarts: {ge: 1, warn_if: {gt: 0}}}")
+            + fileCheck("nope-as-missing", probe("unit: nope.service"), "{LoadState: not-found, ActiveState: inactive, SubState: dead}")
+            + fileCheck("nope-default", probe("unit: nope.service"), "{LoadState: loaded, MainPID: {gt: 0}}")
+            + fileCheck("odd", probe("unit: '\(odd)'"), "{LoadState: loaded, ActiveState: active}")
+            + fileCheck("list-healthy", probe("units: [doctor-ok.service, doctor-watchdog.service, '\(odd)']"), "{ActiveState: active, SubState: running}")
+            + fileCheck("list-with-bad", probe("units: [doctor-ok.service, doctor-bad.service, nope.service]"), "{ActiveState: active}")
+            + fileCheck("unlimited", probe("unit: doctor-watchdog.service"), "{MemoryMax: {ne: infinity}}")
+            + fileCheck("idle", probe("unit: doctor-idle.service"), "{LoadState: loaded, ActiveState: inactive, SubState: dead, MainPID: 0}")
+            + fileCheck("idle-default", probe("unit: doctor-idle.service"))
     }
 
     static let statuses: [CheckStatus] = [.pass, .pass, .fail, .pass, .warn, .pass, .fail, .pass, .pass, .fail, .fail, .pass, .fail]
@@ -111,8 +111,8 @@ enum SystemdScenario {
     @Test func theUserManagerIsOnTheSessionBus() async throws {
         let mock = try await SystemdMock.start()
         let results = try await runChecks(
-            dbusCheck("user", "{type: systemd-unit, unit: doctor-ok.service}")
-                + dbusCheck("system", "{type: systemd-unit, manager: system, unit: doctor-ok.service}"),
+            fileCheck("user", "{type: systemd-unit, unit: doctor-ok.service}")
+                + fileCheck("system", "{type: systemd-unit, manager: system, unit: doctor-ok.service}"),
             variables: ["DBUS_SESSION_BUS_ADDRESS": mock.address, "DBUS_SYSTEM_BUS_ADDRESS": "unix:path=/nonexistent/system_bus_socket"])
         withExtendedLifetime(mock) {}
         #expect(results.map(\.status) == [.pass, .error])
@@ -122,10 +122,10 @@ enum SystemdScenario {
     @Test func aProcessTakesItsPidFromAUnit() async throws {
         let mock = try await SystemdMock.start()
         let results = try await runChecks(
-            dbusCheck("main", "{type: process, pid_from: {unit: doctor-ok.service, address: \"\(mock.address)\"}}", "{running: true, name: sleep}")
-                + dbusCheck("no-main", "{type: process, pid_from: {unit: doctor-bad.service, address: \"\(mock.address)\"}}", "{running: true}")
-                + dbusCheck("no-unit", "{type: process, pid_from: {unit: nope.service, address: \"\(mock.address)\"}}", "{running: true}")
-                + dbusCheck("typo", "{type: process, pid_from: {unti: doctor-ok.service}}", "{running: true}"))
+            fileCheck("main", "{type: process, pid_from: {unit: doctor-ok.service, address: \"\(mock.address)\"}}", "{running: true, name: sleep}")
+                + fileCheck("no-main", "{type: process, pid_from: {unit: doctor-bad.service, address: \"\(mock.address)\"}}", "{running: true}")
+                + fileCheck("no-unit", "{type: process, pid_from: {unit: nope.service, address: \"\(mock.address)\"}}", "{running: true}")
+                + fileCheck("typo", "{type: process, pid_from: {unti: doctor-ok.service}}", "{running: true}"))
         #expect(results.map(\.status) == [.pass, .fail, .fail, .error])
         #expect(results[0].observed.first?.value("pid") == .int(Int64(mock.mainProcess.pid)))
         #expect(results[1].message == "unit doctor-bad.service has no main process (ActiveState failed) (expected running == true)")
@@ -135,7 +135,7 @@ enum SystemdScenario {
 
     @Test func noBusFailsFast() async throws {
         let started = ContinuousClock.now
-        let results = try await runChecks(dbusCheck("none", "{type: systemd-unit, unit: x.service, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 20s"))
+        let results = try await runChecks(fileCheck("none", "{type: systemd-unit, unit: x.service, address: \"unix:path=/nonexistent/bus\"}", extra: "timeout: 20s"))
         #expect(ContinuousClock.now - started < .seconds(5))
         #expect(results.map(\.status) == [.error])
         #expect(results[0].message.contains("cannot connect to the bus at unix:path=/nonexistent/bus"))
@@ -146,7 +146,7 @@ enum SystemdScenario {
         let bus = try PrivateBus()
         let owner = try bus.own("org.freedesktop.systemd1")
         let started = ContinuousClock.now
-        let results = try await runChecks(dbusCheck("silent", "{type: systemd-unit, unit: x.service, address: \"\(bus.address)\"}", extra: "timeout: 600ms"))
+        let results = try await runChecks(fileCheck("silent", "{type: systemd-unit, unit: x.service, address: \"\(bus.address)\"}", extra: "timeout: 600ms"))
         let elapsed = ContinuousClock.now - started
         _ = owner
         #expect(elapsed > .milliseconds(500) && elapsed < .seconds(10), "took \(elapsed)")
@@ -155,8 +155,8 @@ enum SystemdScenario {
     }
 
     @Test func unnamedPropertiesAreRejectedAtLoad() async throws {
-        let fixture = Fixture()
-        fixture.file("checks.yaml", dbusCheck("x", "{type: systemd-unit, unit: a.service, properties: [ProtectHome]}", "{ProtectSystem: strict}"))
+        let fixture = TemporaryDirectory()
+        fixture.write("checks.yaml", fileCheck("x", "{type: systemd-unit, unit: a.service, properties: [ProtectHome]}", "{ProtectSystem: strict}"), mode: 0o600)
         do {
             _ = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path + "/checks.yaml"])
             Issue.record("a check expecting on an unnamed property loaded")
