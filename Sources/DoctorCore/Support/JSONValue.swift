@@ -1,8 +1,10 @@
-/// A JSON document with ordered objects, for generated files (schemas) whose bytes must be stable.
+/// A JSON document with ordered objects: what the generated files (schemas) are written as, byte-stable, and
+/// what the probes parse JSON into (`JSONScan.parse`: the json probe's files, the toml probe's schemas).
 public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral, ExpressibleByArrayLiteral {
     case null
     case bool(Bool)
     case int(Int64)
+    case double(Double)
     case string(String)
     case array([JSONValue])
     case object([(String, JSONValue)])
@@ -17,6 +19,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
         case (.int(let a), .int(let b)): a == b
+        case (.double(let a), .double(let b)): a == b
         case (.string(let a), .string(let b)): a == b
         case (.array(let a), .array(let b)): a == b
         case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
@@ -38,6 +41,7 @@ public indirect enum JSONValue: Sendable, Equatable, ExpressibleByStringLiteral,
         case .null: out += "null"
         case .bool(let flag): out += flag ? "true" : "false"
         case .int(let number): out += String(number)
+        case .double(let number): out += number.isFinite ? "\(number)" : "null"
         case .string(let text): JSONWriter.appendString(text, to: &out)
         case .array(let items):
             if items.isEmpty {

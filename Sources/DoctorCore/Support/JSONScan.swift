@@ -1,25 +1,50 @@
-/// A validating JSON scanner over raw bytes (RFC 8259), for one line of a JSON-lines log: it checks the whole
-/// value (syntax, UTF-8, nesting up to 64 levels) without building it, and hands back the top-level members the
-/// caller asks for, as raw byte ranges. No allocation per value.
-struct JSONScan {
-    struct Invalid: Error {
-        var offset: Int
-        var reason: String
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one JSON reader (RFC 8259, strict: syntax, UTF-8 without overlongs or surrogates, nesting up to 64
+/// levels), over raw bytes. Two ways in: `object()`/`document()` validate without building anything and hand
+/// back the top-level members the caller asks for as byte ranges (one line of a JSON-lines log, no allocation
+/// per value); `parse` validates and builds a `JSONValue` in the same pass (a whole file).
+public struct JSONScan {
+    public struct Invalid: Error, Sendable {
+        /// The byte offset (from 0) where the text stops being JSON.
+        public var offset: Int
+        public var reason: String
     }
 
     let bytes: UnsafeRawBufferPointer
     var offset = 0
     /// Top-level member name → the byte range of its value.
-    var members: [(name: [UInt8], range: Range<Int>)] = []
+    public private(set) var members: [(name: [UInt8], range: Range<Int>)] = []
     let wanted: [[UInt8]]
 
-    init(_ bytes: UnsafeRawBufferPointer, wanted: [[UInt8]]) {
+    public init(_ bytes: UnsafeRawBufferPointer, wanted: [[UInt8]]) {
         self.bytes = bytes
         self.wanted = wanted
     }
 
+    /// The JSON value of `bytes` (one value, surrounding whitespace allowed), built while validating. Integers
+    /// that fit stay `.int`; other numbers are `.double`. A repeated member name keeps its last value.
+    public static func parse(_ bytes: UnsafeRawBufferPointer) throws(Invalid) -> JSONValue {
+        var scan = JSONScan(bytes, wanted: [])
+        scan.skipSpace()
+        let value = try scan.build(depth: 0)
+        scan.skipSpace()
+        guard scan.offset == bytes.count else { throw Invalid(offset: scan.offset, reason: "text after the JSON value") }
+        return value
+    }
+
+    /// `parse` over the bytes of an array.
+    public static func parse(_ bytes: [UInt8]) throws(Invalid) -> JSONValue {
+        let result = bytes.withUnsafeBytes { raw in Result { () throws(Invalid) in try parse(raw) } }
+        return try result.get()
+    }
+
     /// Validates the whole buffer as one JSON object (surrounding whitespace allowed).
-    mutating func object() throws(Invalid) {
+    public mutating func object() throws(Invalid) {
         skipSpace()
         guard peek() == UInt8(ascii: "{") else { throw Invalid(offset: offset, reason: "not a JSON object") }
         try value(depth: 0, topLevel: true)
@@ -28,7 +53,7 @@ struct JSONScan {
     }
 
     /// Validates the whole buffer as one JSON value of any type.
-    mutating func document() throws(Invalid) {
+    public mutating func document() throws(Invalid) {
         skipSpace()
         try value(depth: 0)
         skipSpace()
@@ -143,7 +168,7 @@ struct JSONScan {
     }
 
     /// The length of the valid UTF-8 sequence at `offset` (no overlongs, surrogates or values past U+10FFFF).
-    static func utf8Length(_ bytes: UnsafeRawBufferPointer, _ offset: Int) throws(Invalid) -> Int {
+    public static func utf8Length(_ bytes: UnsafeRawBufferPointer, _ offset: Int) throws(Invalid) -> Int {
         let lead = bytes[offset]
         let count: Int
         var minimum: UInt32
@@ -188,7 +213,7 @@ struct JSONScan {
     static func isHex(_ byte: UInt8) -> Bool { isDigit(byte) || (byte | 0x20 >= 0x61 && byte | 0x20 <= 0x66) }
 
     /// The member's value as a non-negative integer, if it is one.
-    func integer(_ name: String) -> UInt64? {
+    public func integer(_ name: String) -> UInt64? {
         guard let range = members.first(where: { $0.name.elementsEqual(name.utf8) })?.range, !range.isEmpty else { return nil }
         var value: UInt64 = 0
         for index in range {
@@ -203,12 +228,143 @@ struct JSONScan {
     }
 
     /// The member's value as the raw bytes of a string without escapes, if it is one.
-    func plainString(_ name: String) -> ArraySlice<UInt8>? {
+    public func plainString(_ name: String) -> ArraySlice<UInt8>? {
         guard let range = members.first(where: { $0.name.elementsEqual(name.utf8) })?.range, range.count >= 2,
             bytes[range.lowerBound] == UInt8(ascii: "\""), bytes[range.upperBound - 1] == UInt8(ascii: "\"")
         else { return nil }
         let inner = (range.lowerBound + 1)..<(range.upperBound - 1)
         if inner.contains(where: { bytes[$0] == UInt8(ascii: "\\") }) { return nil }
         return ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[inner]))
+    }
+
+    // MARK: - Building values
+
+    private mutating func build(depth: Int) throws(Invalid) -> JSONValue {
+        guard depth < 64 else { throw Invalid(offset: offset, reason: "nested deeper than 64 levels") }
+        skipSpace()
+        guard let byte = peek() else { throw Invalid(offset: offset, reason: "unexpected end") }
+        switch byte {
+        case UInt8(ascii: "{"):
+            offset += 1
+            skipSpace()
+            var members: [(String, JSONValue)] = []
+            if peek() == UInt8(ascii: "}") {
+                offset += 1
+                return .object(members)
+            }
+            var seen: Set<String> = []
+            var repeated = false
+            while true {
+                skipSpace()
+                guard peek() == UInt8(ascii: "\"") else { throw Invalid(offset: offset, reason: "expected a member name") }
+                let name = try buildString()
+                skipSpace()
+                guard peek() == UInt8(ascii: ":") else { throw Invalid(offset: offset, reason: "expected ':'") }
+                offset += 1
+                let value = try build(depth: depth + 1)
+                if !seen.insert(name).inserted { repeated = true }
+                members.append((name, value))
+                skipSpace()
+                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an object") }
+                offset += 1
+                if next == UInt8(ascii: "}") { break }
+                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or '}'") }
+            }
+            if repeated {
+                // The last value of a repeated name, at the place of its first appearance.
+                var last: [String: JSONValue] = [:]
+                for (name, value) in members { last[name] = value }
+                var kept: Set<String> = []
+                members = members.compactMap { kept.insert($0.0).inserted ? ($0.0, last[$0.0]!) : nil }
+            }
+            return .object(members)
+        case UInt8(ascii: "["):
+            offset += 1
+            skipSpace()
+            var items: [JSONValue] = []
+            if peek() == UInt8(ascii: "]") {
+                offset += 1
+                return .array(items)
+            }
+            while true {
+                items.append(try build(depth: depth + 1))
+                skipSpace()
+                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an array") }
+                offset += 1
+                if next == UInt8(ascii: "]") { return .array(items) }
+                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or ']'") }
+            }
+        case UInt8(ascii: "\""): return .string(try buildString())
+        case UInt8(ascii: "t"):
+            try expect("true")
+            return .bool(true)
+        case UInt8(ascii: "f"):
+            try expect("false")
+            return .bool(false)
+        case UInt8(ascii: "n"):
+            try expect("null")
+            return .null
+        default:
+            let start = offset
+            try number()
+            let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<offset]), as: UTF8.self)
+            if !text.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }), let integer = Int64(text) { return .int(integer) }
+            return .double(strtod(text, nil))
+        }
+    }
+
+    /// A string (at its opening quote), validated by `string()` first, then decoded: escapes, and `\u` pairs
+    /// joined into one scalar (a lone surrogate is refused).
+    private mutating func buildString() throws(Invalid) -> String {
+        let start = offset
+        try string()
+        let inner = (start + 1)..<(offset - 1)
+        guard inner.contains(where: { bytes[$0] == UInt8(ascii: "\\") }) else {
+            return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[inner]), as: UTF8.self)
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(inner.count)
+        var index = inner.lowerBound
+        func hex4(_ at: Int) -> UInt32 {
+            var value: UInt32 = 0
+            for position in at..<(at + 4) {
+                let byte = bytes[position] | 0x20
+                value = value << 4 | UInt32(byte >= 0x61 ? byte - 0x61 + 10 : byte - 0x30)
+            }
+            return value
+        }
+        while index < inner.upperBound {
+            let byte = bytes[index]
+            guard byte == UInt8(ascii: "\\") else {
+                out.append(byte)
+                index += 1
+                continue
+            }
+            let escaped = bytes[index + 1]
+            switch escaped {
+            case UInt8(ascii: "b"): out.append(0x08)
+            case UInt8(ascii: "f"): out.append(0x0c)
+            case UInt8(ascii: "n"): out.append(0x0a)
+            case UInt8(ascii: "r"): out.append(0x0d)
+            case UInt8(ascii: "t"): out.append(0x09)
+            case UInt8(ascii: "u"):
+                var scalar = hex4(index + 2)
+                if (0xd800...0xdbff).contains(scalar) {
+                    guard index + 12 <= inner.upperBound, bytes[index + 6] == UInt8(ascii: "\\"), bytes[index + 7] == UInt8(ascii: "u"),
+                        case let low = hex4(index + 8), (0xdc00...0xdfff).contains(low)
+                    else { throw Invalid(offset: index, reason: "a lone surrogate in a \\u escape") }
+                    scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
+                    index += 6
+                } else if (0xdc00...0xdfff).contains(scalar) {
+                    throw Invalid(offset: index, reason: "a lone surrogate in a \\u escape")
+                }
+                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                index += 6
+                continue
+            default: out.append(escaped)  // " \ /
+            }
+            index += 2
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 }
