@@ -58,12 +58,41 @@ public enum GeneratedFiles {
             out += "\nWithout an `expect` block a check expects `\(defaults)`.\n"
         }
         if !spec.examples.isEmpty {
-            out += "\n## Examples\n"
+            out += "\n## Examples\n\nEach example says what it reports on the [demo host](../demo.md) and its variants, run with "
+                + "`scripts/demo-host --catalog DIR --allow-exec --plugin-dir Tests/Fixtures/exec --plugin-dir /usr/lib/nagios/plugins`; "
+                + "`ProbeExampleTests` runs every one there "
+                + "and fails when one reports anything else. Messages name the demo host's directories `${HOME}` and `${XDG_RUNTIME_DIR}`.\n"
             for example in spec.examples {
-                out += "\n### \(example.title)\n\n```yaml\n\(example.yaml)\n```\n"
+                out += "\n### \(example.title)\n\n```yaml\n\(example.yaml)\n```\n\n"
+                out += example.outcomes.map { "- " + describe($0) + "\n" }.joined()
             }
         }
         return out
+    }
+
+    /// One line of an example's outcomes: "On the broken demo host (`DEMO_BROKEN=1`): **fail** with `...`".
+    static func describe(_ outcome: ExampleOutcome) -> String {
+        var line = "On " + outcome.host.phrase
+        if let machine = outcome.machine { line += ", on " + machine }
+        line += ": **\(outcome.status.rawValue)**"
+        switch outcome.message {
+        case .exact(let text): line += " with " + codeSpan(text)
+        case .containing(let text): line += ", the message containing " + codeSpan(text)
+        case nil: break
+        }
+        return line
+    }
+
+    /// Markdown inline code for any text: a fence longer than any run of backticks in it.
+    static func codeSpan(_ text: String) -> String {
+        var longest = 0, run = 0
+        for character in text {
+            run = character == "`" ? run + 1 : 0
+            longest = max(longest, run)
+        }
+        let fence = String(repeating: "`", count: longest + 1)
+        let pad = longest > 0 || text.hasPrefix(" ") || text.hasSuffix(" ") ? " " : ""
+        return fence + pad + text + pad + fence
     }
 }
 

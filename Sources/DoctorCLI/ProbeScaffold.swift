@@ -93,7 +93,8 @@ public enum ProbeScaffold {
                         category: configuration
                         severity: low
                         probe: {type: \(name), path: /etc/hostname}
-                        \"\"\"),
+                        \"\"\",
+                        .pass()),
                 ])
 
             let path: String

@@ -171,22 +171,6 @@ func fileCheck(_ id: String, _ probe: String, _ expect: String? = nil, extra: St
     }
 }
 
-@Suite struct ProbeExampleTests {
-    /// Every example in every probe's spec (and so in its reference page) is a valid check.
-    @Test(arguments: BuiltInProbes.all.map { $0.spec.type })
-    func examplesLoad(_ type: String) async throws {
-        let spec = try #require(BuiltInProbes.registry[type]).spec
-        #expect(!spec.examples.isEmpty, "probe '\(type)' has no examples")
-        for example in spec.examples {
-            let fixture = TemporaryDirectory()
-            fixture.write("example.yaml", example.yaml, mode: 0o600)
-            let catalog = try await CatalogLoader(registry: BuiltInProbes.registry).load(paths: [fixture.path])
-            #expect(catalog.checks.count == 1, "\(type): \(example.title)")
-            #expect(catalog.checks.first?.probe.type == type)
-        }
-    }
-}
-
 @Suite struct SaltTests {
     @Test func saltsOfTheWrongSizeOrAllZerosFail() async throws {
         let directory = TemporaryDirectory(prefix: "doctor-salt")

@@ -31,15 +31,25 @@ public struct CapabilitiesProbe: BoundedProbe {
         ],
         defaultExpect: "{permitted: {empty: true}}",
         examples: [
-            ProbeExample("A daemon binary carries no file capabilities", """
-                id: crypto-daemon-no-file-caps
-                title: daemon-secrets gains no capabilities when executed
-                category: crypto-posture
-                severity: high
-                probe: {type: capabilities, path: /usr/bin/daemon-secrets}
+            ProbeExample("A plugin gains raw sockets and nothing more", """
+                id: plugin-icmp-caps
+                title: The ICMP plugin gains only cap_net_raw when executed
+                category: platform-integration
+                severity: medium
+                probe: {type: capabilities, path: /usr/lib/nagios/plugins/check_icmp}
+                expect: {permitted: [cap_net_raw], inheritable: {empty: true}}
+                """,
+                .pass()),
+            ProbeExample("A binary carries no file capabilities", """
+                id: plugin-dhcp-no-file-caps
+                title: The DHCP plugin gains no capabilities when executed
+                category: platform-integration
+                severity: medium
+                probe: {type: capabilities, path: /usr/lib/nagios/plugins/check_dhcp}
                 expect: {permitted: {empty: true}}
-                remediation: setcap -r /usr/bin/daemon-secrets
-                """),
+                remediation: setcap -r /usr/lib/nagios/plugins/check_dhcp
+                """,
+                .fail(#"/usr/lib/nagios/plugins/check_dhcp: permitted is ["cap_net_bind_service", "cap_net_raw"], expected empty: true"#)),
         ])
 
     enum Subject {

@@ -41,7 +41,10 @@ public struct InstallationProbe: Probe {
                   id_valid: true
                   namespace_valid: true
                   binding: {in: [matches, unbound], warn_if: {eq: unbound}}
-                """),
+                """,
+                .pass(where: "a machine with an /etc/machine-id, as the build machine"),
+                .warn(containing: #"binding is "unbound""#, where: "a machine without /etc/machine-id, where the demo's installation is left unbound"),
+                .fail(on: .broken, #"binding is "mismatch", expected one of ["matches", "unbound"]"#)),
         ])
 
     let path: String

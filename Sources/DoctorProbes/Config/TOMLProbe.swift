@@ -83,7 +83,9 @@ public struct TOMLProbe: Probe {
                   config_version: 3
                   unknown_keys: {warn_if: {empty: false}}
                   deprecated_keys: {warn_if: {empty: false}}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, #"errors is ["${HOME}/.config/pds/config.d/50-local.toml:2:24: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited"], expected empty: true"#)),
             ProbeExample("Every profile keeps its audit log long enough", """
                 id: config-audit-retention
                 title: Every profile keeps an audit log for at least 90 days
@@ -101,7 +103,9 @@ public struct TOMLProbe: Probe {
                   audit.retention_days: {ge: 90}
                 governance_expect:
                   pci-dss: {audit.retention_days: {ge: 365}}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "profiles.work: audit.enabled is false, expected == true")),
         ])
 
     let paths: [String]

@@ -52,15 +52,18 @@ public struct DBusProbe: Probe {
                 severity: medium
                 probe: {type: dbus}
                 remediation: Log in through a session manager that starts the user's D-Bus (dbus-user-session).
-                """),
-            ProbeExample("The desktop portal can be reached", """
-                id: platform-portal-reachable
-                title: xdg-desktop-portal is running or can be activated
+                """,
+                .pass()),
+            ProbeExample("The desktop portal is running", """
+                id: platform-portal-running
+                title: xdg-desktop-portal is running
                 category: platform-integration
                 severity: low
                 probe: {type: dbus, name: org.freedesktop.portal.Desktop}
-                expect: {activatable: true}
-                """),
+                expect: {owned: true}
+                """,
+                .fail("org.freedesktop.portal.Desktop has no owner (expected owned == true)"),
+                .pass(on: .graphical)),
             ProbeExample("The Secret Service is running", """
                 id: platform-secret-service
                 title: A Secret Service owns org.freedesktop.secrets
@@ -68,7 +71,8 @@ public struct DBusProbe: Probe {
                 severity: medium
                 probe: {type: dbus, name: org.freedesktop.secrets}
                 expect: {owned: {eq: true, warn_if: {eq: false}}}
-                """),
+                """,
+                .pass()),
             ProbeExample("The portal offers GlobalShortcuts", """
                 id: platform-portal-global-shortcuts
                 title: The desktop portal implements GlobalShortcuts
@@ -81,8 +85,25 @@ public struct DBusProbe: Probe {
                   interface: org.freedesktop.portal.GlobalShortcuts
                   property: version
                 expect: {value: {ge: 1}}
-                """),
+                """,
+                .fail(on: .graphical, containing: "No such interface “org.freedesktop.portal.GlobalShortcuts”")),
             ProbeExample("A read-only call with typed arguments", """
+                id: platform-secret-service-owner
+                title: The bus driver names the Secret Service's owner
+                category: platform-integration
+                severity: info
+                probe:
+                  type: dbus
+                  name: org.freedesktop.DBus
+                  object: /org/freedesktop/DBus
+                  interface: org.freedesktop.DBus
+                  method: GetNameOwner
+                  signature: s
+                  arguments: [org.freedesktop.secrets]
+                expect: {value: {matches: "^:[0-9]+\\\\.[0-9]+$"}}
+                """,
+                .pass()),
+            ProbeExample("A portal call its backends do not offer", """
                 id: platform-portal-color-scheme
                 title: The portal answers a settings read
                 category: platform-integration
@@ -96,7 +117,8 @@ public struct DBusProbe: Probe {
                   signature: ss
                   arguments: [org.freedesktop.appearance, color-scheme]
                 expect: {value: [0, 1, 2]}
-                """),
+                """,
+                .fail(on: .graphical, containing: "No such interface “org.freedesktop.portal.Settings”")),
         ])
 
     /// Method name prefixes taken to be read-only.

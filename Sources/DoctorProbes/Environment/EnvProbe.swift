@@ -27,15 +27,18 @@ public struct EnvProbe: BoundedProbe {
                 severity: medium
                 probe: {type: env, name: XDG_SESSION_TYPE}
                 expect: {value: wayland}
-                """),
-            ProbeExample("The runtime directory is set", """
+                """,
+                .fail(#"$XDG_SESSION_TYPE: value is "tty", expected == "wayland""#),
+                .pass(on: .graphical)),
+            ProbeExample("The runtime directory is logind's", """
                 id: runtime-dir-set
-                title: XDG_RUNTIME_DIR is set
+                title: XDG_RUNTIME_DIR is set to the user's runtime directory
                 category: configuration
                 severity: high
                 probe: {type: env, name: XDG_RUNTIME_DIR}
                 expect: {set: true, value: {matches: "^/run/user/[0-9]+$"}}
-                """),
+                """,
+                .fail(#"$XDG_RUNTIME_DIR: value is "${XDG_RUNTIME_DIR}", expected matching /^/run/user/[0-9]+$/"#)),
         ])
 
     let name: String

@@ -61,8 +61,26 @@ public struct ExecProbe: ProgramRunningProbe {
                   observe: [perf./]
                 expect:
                   status: {in: [pass, warn], warn_if: {eq: warn}}
-                """),
+                """,
+                .pass(where: "a machine whose root file system has 10% free or more"),
+                .warn(containing: "DISK WARNING", where: "a machine with less than 10% free"),
+                .fail(containing: "DISK CRITICAL", where: "a machine with less than 5% free")),
             ProbeExample("A program speaking the JSON protocol", """
+                id: audit-log-recent
+                title: The audit log was written in the last day
+                category: crypto-posture
+                severity: low
+                probe:
+                  type: exec
+                  protocol: json
+                  command: [json_plugin.py, "${HOME}/.config/pds/audit.jsonl"]
+                  observe: [age_hours]
+                expect:
+                  status: pass
+                  age_hours: {lt: 26, warn_if: {gt: 24}}
+                """,
+                .pass()),
+            ProbeExample("A program that cannot tell", """
                 id: vault-backup-fresh
                 title: The vault backup is recent
                 category: vault-integrity
@@ -70,13 +88,13 @@ public struct ExecProbe: ProgramRunningProbe {
                 probe:
                   type: exec
                   protocol: json
-                  command: [/usr/local/lib/doctor/plugins/backup-age, --vault, default]
-                  pass_env: [HOME]
+                  command: [json_plugin.py, "${HOME}/backups/default.db"]
                   observe: [age_hours]
                 expect:
                   status: pass
                   age_hours: {lt: 26, warn_if: {gt: 24}}
-                """),
+                """,
+                .error("json_plugin.py: ${HOME}/backups/default.db does not exist")),
         ],
         performanceData: PerformanceData(prefix: "perf.", unitSuffix: ".unit"))
 

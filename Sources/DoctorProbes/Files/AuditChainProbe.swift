@@ -46,7 +46,10 @@ public struct AuditChainProbe: Probe {
                 probe: {type: audit-chain, path: "${HOME}/.config/pds/audit.jsonl"}
                 expect: {intact: true, entries: {gt: 0}}
                 remediation: Preserve the log for investigation (a broken chain means lines were altered, removed or reordered), then run sesame audit verify.
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "line 121: prev_hash is not the BLAKE3 of line 120 (a line was altered, removed or reordered) (expected intact == true)"),
+                .fail(on: .preInit, "${HOME}/.config/pds/audit.jsonl: entries is 0, expected > 0")),
         ])
 
     let path: String

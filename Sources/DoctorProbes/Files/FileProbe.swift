@@ -64,7 +64,8 @@ public struct FileProbe: BoundedProbe {
                 probe: {type: file, path: "${XDG_RUNTIME_DIR}/pds/bus.key"}
                 expect: {type: file, mode: "0600", owner: "${UID}", size: 32}
                 remediation: chmod 0600 "$XDG_RUNTIME_DIR/pds/bus.key"
-                """),
+                """,
+                .pass()),
             ProbeExample("No group or other access on every key", """
                 id: key-files-private
                 title: Every key file is private
@@ -72,7 +73,9 @@ public struct FileProbe: BoundedProbe {
                 severity: critical
                 probe: {type: file, glob: "${XDG_RUNTIME_DIR}/pds/**/*.key"}
                 expect: {mode: {within: "0700"}, owner: "${UID}"}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "${XDG_RUNTIME_DIR}/pds/keys/daemon-wm.key: mode is 0644, expected with no bits outside 0700")),
             ProbeExample("Every keypair matches its checksum", """
                 id: crypto-daemon-key-checksums
                 title: Every daemon keypair matches its tamper checksum
@@ -81,7 +84,9 @@ public struct FileProbe: BoundedProbe {
                 probe: {type: file, glob: "${XDG_RUNTIME_DIR}/pds/keys/*.key", checksum: keypair}
                 expect: {checksum: {in: [match, missing], warn_if: {eq: missing}}}
                 remediation: Restart the bus host to regenerate every keypair (systemctl --user restart open-sesame-profile.service).
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, #"${XDG_RUNTIME_DIR}/pds/keys/daemon-input.key: checksum is "mismatch", expected one of ["match", "missing"]"#)),
             ProbeExample("Vault salts are 16 random-looking bytes", """
                 id: vault-salt-valid
                 title: Every vault salt is 16 bytes, private, and not a constant
@@ -89,14 +94,18 @@ public struct FileProbe: BoundedProbe {
                 severity: high
                 probe: {type: file, glob: "${HOME}/.config/pds/vaults/*.salt", min_matches: 0}
                 expect: {type: file, size: 16, mode: "0600", constant_bytes: false}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "${HOME}/.config/pds/vaults/default.salt: size is 15 B, expected == 16 B")),
             ProbeExample("No interrupted key writes", """
                 id: no-key-tmp-leftovers
                 title: No leftover key temp files
                 category: crypto-posture
                 severity: medium
                 probe: {type: file, none: "${XDG_RUNTIME_DIR}/pds/**/*.key.tmp"}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "1 path match '${XDG_RUNTIME_DIR}/pds/**/*.key.tmp', expected none: ${XDG_RUNTIME_DIR}/pds/keys/daemon-wm.key.tmp")),
         ])
 
     enum Form {

@@ -44,7 +44,9 @@ public struct JSONProbe: BoundedProbe {
                   valid: true
                   version: 1
                   enrolled_factors.*.factor_id: {empty: false, subset_of: [password, ssh-agent, fido2, tpm, fingerprint, yubikey]}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, #"${HOME}/.config/pds/vaults/work.vault-meta: enrolled_factors.*.factor_id is ["password", "retina"], expected with every element in ["password", "ssh-agent", "fido2", "tpm", "fingerprint", "yubikey"]"#)),
         ])
 
     let targets: FileTargets

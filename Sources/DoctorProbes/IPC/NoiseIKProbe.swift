@@ -68,9 +68,12 @@ public struct NoiseIKProbe: Probe {
                   handshake: true
                   wire_version: 3
                   peer_uid: "${UID}"
-                  latency_median: {warn_if: {gt: 50ms}, fail_if: {gt: 2s}}
+                  latency_median: {warn_if: {gt: 250ms}, fail_if: {gt: 2s}}
                 remediation: systemctl --user restart open-sesame-profile.service
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, containing: "Noise IK handshake failed: the bus closed the connection after message 1 (it could not decrypt it: is bus.pub the server's current key?)"),
+                .fail(on: .stale, containing: "stale socket: nothing is listening (expected handshake == true")),
         ])
 
     let socket: String

@@ -59,7 +59,9 @@ public struct UnixSocketProbe: Probe {
                   peer_uid: "${UID}"
                   peer_is_unit: true
                 remediation: systemctl --user restart open-sesame-profile.service
-                """),
+                """,
+                .pass(),
+                .fail(on: .stale, containing: "stale socket: nothing is listening on ${XDG_RUNTIME_DIR}/pds/bus.sock (expected listening == true")),
         ])
 
     let path: String

@@ -47,10 +47,14 @@ public struct KernelProbe: BoundedProbe {
                 title: Yama restricts ptrace to descendants or admins
                 category: crypto-posture
                 severity: high
+                when: {path_exists: /proc/sys/kernel/yama/ptrace_scope, reason: the kernel has no Yama LSM}
                 probe: {type: kernel, sysctl: kernel/yama/ptrace_scope}
                 expect: {value: {ge: 1}}
                 remediation: echo 'kernel.yama.ptrace_scope = 1' > /etc/sysctl.d/10-ptrace.conf && sysctl --system
-                """),
+                """,
+                .skip("the kernel has no Yama LSM (/proc/sys/kernel/yama/ptrace_scope does not exist)", where: "a kernel without Yama, as the build machine's"),
+                .pass(where: "a kernel with Yama and ptrace_scope 1 to 3"),
+                .fail("value is 0, expected >= 1", where: "a kernel with Yama and ptrace_scope 0")),
             ProbeExample("The kernel can protect secrets in memory", """
                 id: mem-kernel-secret-memory
                 title: Secret memory and memory locking work here
@@ -58,7 +62,8 @@ public struct KernelProbe: BoundedProbe {
                 severity: medium
                 probe: {type: kernel}
                 expect: {memfd_secret: {eq: true, warn_if: {eq: false}}, mlock: true, landlock_abi: {ge: 1}}
-                """),
+                """,
+                .pass()),
             ProbeExample("No plaintext swap", """
                 id: platform-swap
                 title: Swap is off or encrypted
@@ -66,7 +71,19 @@ public struct KernelProbe: BoundedProbe {
                 severity: high
                 probe: {type: kernel}
                 expect: {swap: {in: [none, memory, encrypted], warn_if: {eq: encrypted}}}
-                """),
+                """,
+                .pass()),
+            ProbeExample("Kernel addresses are hidden", """
+                id: platform-kptr-restrict
+                title: Kernel pointers are hidden from unprivileged users
+                category: crypto-posture
+                severity: low
+                probe: {type: kernel, sysctl: kernel/kptr_restrict}
+                expect: {value: {ge: 1}}
+                remediation: echo 'kernel.kptr_restrict = 1' > /etc/sysctl.d/10-kptr.conf && sysctl --system
+                """,
+                .fail("value is 0, expected >= 1", where: "a kernel with kptr_restrict 0, as the build machine's"),
+                .pass(where: "a kernel with kptr_restrict 1 or 2")),
         ])
 
     static let swapClasses = ["none", "encrypted", "memory", "plaintext"]

@@ -56,7 +56,8 @@ public struct SystemdUnitProbe: Probe {
                 probe: {type: systemd-unit, unit: open-sesame-secrets.service}
                 expect: {LoadState: loaded, ActiveState: active, SubState: running}
                 remediation: systemctl --user enable --now open-sesame-secrets.service
-                """),
+                """,
+                .pass()),
             ProbeExample("Every headless daemon, with a watchdog and few restarts", """
                 id: daemon-headless-healthy
                 title: The headless daemons are up, watched, and not flapping
@@ -69,7 +70,9 @@ public struct SystemdUnitProbe: Probe {
                   ActiveState: active
                   WatchdogUSec: {gt: 0s}
                   NRestarts: {warn_if: {gt: 0}, fail_if: {gt: 5}}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, #"open-sesame-profile.service: WatchdogUSec is 0s, expected > 0s; open-sesame-launcher.service: ActiveState is "failed", expected == "active""#)),
             ProbeExample("Memory posture of the secrets daemon, with a property named by the check", """
                 id: daemon-secrets-memory-limits
                 title: The secrets daemon may lock memory, cannot dump core, and is sandboxed
@@ -77,7 +80,8 @@ public struct SystemdUnitProbe: Probe {
                 severity: high
                 probe: {type: systemd-unit, unit: open-sesame-secrets.service, properties: [NoNewPrivileges]}
                 expect: {LimitMEMLOCK: {ge: 64M}, LimitCORE: 0, MemoryMax: {ne: infinity}, NoNewPrivileges: true}
-                """),
+                """,
+                .pass()),
         ])
 
     let units: [String]

@@ -47,7 +47,9 @@ public struct VaultPolicyProbe: Probe {
                   meta: "${HOME}/.config/pds/vaults/*.vault-meta"
                   config: ["${HOME}/.config/pds/config.toml", "${HOME}/.config/pds/config.d/*.toml"]
                 expect: {consistent: true, required_not_enrolled: {empty: true}, enough_factors: true}
-                """),
+                """,
+                .pass(),
+                .fail(on: .broken, "the configuration: ${HOME}/.config/pds/config.d/50-local.toml:2:24: Error while parsing string: unescaped control characters other than TAB (U+0009) are explicitly prohibited; work: consistent is false, expected == true")),
         ])
 
     let vaults: FileTargets

@@ -64,16 +64,20 @@ public struct WaylandProbe: Probe {
                   optional: [ext_background_effect_manager_v1, ext_data_control_manager_v1, zwlr_data_control_manager_v1]
                 expect: {connected: true, missing: {empty: true}}
                 remediation: Run a compositor with the wlr or COSMIC toplevel protocols (COSMIC, sway, Hyprland, niri, Wayfire).
-                """),
-            ProbeExample("The session is Wayland and its socket private", """
+                """,
+                .skip("not a graphical session (WAYLAND_DISPLAY is not set)"),
+                .fail(on: .graphical, #"${XDG_RUNTIME_DIR}/wayland-demo: missing is ["wl_seat", "zwlr_layer_shell_v1", "one of: {ext_foreign_toplevel_list_v1, zcosmic_toplevel_info_v1, zcosmic_toplevel_manager_v1} or {zwlr_foreign_toplevel_manager_v1}"], expected empty: true"#)),
+            ProbeExample("The session is Wayland and only the user can connect to its socket", """
                 id: platform-wayland-session
-                title: The session is a Wayland session with a private compositor socket
+                title: The session is a Wayland session whose compositor socket only the user can connect to
                 category: platform-integration
                 severity: medium
                 when: {env: WAYLAND_DISPLAY, reason: not a graphical session}
                 probe: {type: wayland}
-                expect: {connected: true, session_type: wayland, socket_mode: {within: "0700"}, socket_owner: "${UID}"}
-                """),
+                expect: {connected: true, session_type: wayland, socket_mode: {within: "0755"}, socket_owner: "${UID}"}
+                """,
+                .skip("not a graphical session (WAYLAND_DISPLAY is not set)"),
+                .pass(on: .graphical)),
         ])
 
     let socket: String?
