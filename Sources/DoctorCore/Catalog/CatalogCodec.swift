@@ -99,7 +99,8 @@ enum CatalogCodec {
     }
 
     static func encode(_ check: Check, _ w: inout Writer) {
-        for field in CheckField.all { field.codec.write(check.values, &w) }
+        let writers = CheckField.writers
+        for index in writers.indices { writers[index](check.values, &w) }
     }
 
     // MARK: - Reading
@@ -222,7 +223,8 @@ enum CatalogCodec {
 
     static func decodeCheck(_ r: inout Reader) throws(Corrupt) -> Check {
         var values = CheckValues()
-        for field in CheckField.all { try field.codec.read(&r, &values) }
+        let readers = CheckField.readers
+        for index in readers.indices { try readers[index](&r, &values) }
         return Check(values)
     }
 }

@@ -58,12 +58,12 @@ struct CheckDecoder {
         let issuesBefore = issues.count
 
         // Each key is decoded by its row of the table; expectations wait for the probe.
-        let fields = CheckField.byKey
+        let decodings = CheckField.decodings
         var values = CheckValues()
         values.location = SourceLocation(file: file, mark: mark)
         var afterProbe: [(key: String, node: YAMLNode)] = []
         for pair in pairs {
-            switch fields[pair.key.text]?.decoding {
+            switch decodings[pair.key.text] {
             case .now(let decode)?: decode(&self, pair.value, &values)
             case .afterProbe?: afterProbe.append((pair.key.text, pair.value))
             case nil: unknownKey(pair.key, in: "check", known: CheckField.keys)
@@ -76,10 +76,8 @@ struct CheckDecoder {
 
         if let probeType = registry[values.probe.type] {
             let named = CheckDecoder.namedObservations(values.probe, probeType.spec)
-            for field in CheckField.all {
-                guard case .afterProbe(let decode)? = field.decoding else { continue }
-                let node = afterProbe.last { $0.key == field.key }?.node
-                decode(&self, node, probeType.spec, named, &values)
+            for field in CheckField.afterProbe {
+                field.decode(&self, afterProbe.last { $0.key == field.key }?.node, probeType.spec, named, &values)
             }
         }
 

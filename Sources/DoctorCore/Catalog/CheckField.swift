@@ -127,5 +127,16 @@ public struct CheckField: Sendable {
     /// The keys of a check file, in table order.
     public static let keys: [String] = all.compactMap(\.key)
     public static let requiredKeys: [String] = all.filter(\.required).compactMap(\.key)
-    static let byKey: [String: CheckField] = Dictionary(uniqueKeysWithValues: all.compactMap { field in field.key.map { ($0, field) } })
+    /// What the loops over every check use, taken out of the table once: a `CheckField` is large to copy.
+    static let decodings: [String: Decoding] = Dictionary(uniqueKeysWithValues: all.compactMap { field in
+        guard let key = field.key, let decoding = field.decoding else { return nil }
+        return (key, decoding)
+    })
+    static let afterProbe: [(key: String, decode: @Sendable (inout CheckDecoder, YAMLNode?, ProbeSpec, [String], inout CheckValues) -> Void)] =
+        all.compactMap { field in
+            guard let key = field.key, case .afterProbe(let decode)? = field.decoding else { return nil }
+            return (key, decode)
+        }
+    static let writers = all.map(\.codec.write)
+    static let readers = all.map(\.codec.read)
 }
