@@ -14,6 +14,7 @@ public enum GeneratedFiles {
         var files: [(String, String)] = [
             ("schemas/check.schema.json", generator.checkSchema().rendered),
             ("schemas/catalog.schema.json", generator.catalogSchema().rendered),
+            ("schemas/definitions.schema.json", generator.definitionsSchema().rendered),
             ("schemas/report.schema.json", ReportSchema.document.rendered),
             ("schemas/pds-config.schema.json", PDSConfigSchema.text),
             ("docs/probes/README.md", index(toolbox)),
@@ -147,7 +148,7 @@ extension GeneratedFiles {
                     let bar = expectations.map { "`\($0.observation) \($0.summary)`" }.joined(separator: ", ")
                     controls += "<br>under `--governance \(framework)` also \(bar)"
                 }
-                var conditions = check.when.map { ExplainCommand.describe($0) }
+                var conditions = check.when.map(\.phrase)
                 if !check.requires.isEmpty { conditions.append("after " + check.requires.joined(separator: ", ")) }
                 let title = check.title.replacing("|", with: "\\|")
                 out += "| `\(check.id)` — \(title) | \(check.severity.rawValue) | `\(check.probe.type)` | \(controls) | \(conditions.joined(separator: "; ")) |\n"

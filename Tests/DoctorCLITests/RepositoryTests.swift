@@ -114,6 +114,33 @@ import Testing
         #expect(loaded.status == 0, "\(loaded.stderr)")
     }
 
+    /// The probe fragments refer to `schemas/definitions.schema.json` for what their observations accept: an
+    /// independent validator, following those relative `$ref`s, accepts each probe's examples through its
+    /// fragment, and rejects an operator the definitions do not have.
+    @Test func probeFragmentsValidateThroughTheSharedDefinitions() throws {
+        let validator = try tool("check-jsonschema")
+        let directory = TemporaryDirectory()
+        for probe in BuiltInProbes.all {
+            let type = probe.spec.type
+            let fragment = "file://" + repoRoot + "/schemas/probes/\(type).schema.json#/$defs/"
+            let check = #"{"type": "object", "properties": {"probe": {"$ref": "\#(fragment)probe"}, "expect": {"$ref": "\#(fragment)expect"}}}"#
+            let schema = directory.write("\(type).json", #"{"$schema": "https://json-schema.org/draft/2020-12/schema", "anyOf": [\#(check), {"type": "array", "items": \#(check)}]}"#)
+            let examples = probe.spec.examples.enumerated().map { directory.write("\(type)-\($0.offset).yaml", $0.element.yaml) }
+            #expect(!examples.isEmpty, "\(type) has no examples")
+            let result = try run(validator, ["--schemafile", schema] + examples)
+            #expect(result.status == 0, "\(type): \(result.stdout)\(result.stderr)")
+            let observation = try #require(probe.spec.observations.first?.name)
+            let wrong = directory.write("\(type)-wrong.yaml", "expect: {\(observation): {no_such_operator: 1}}\n")
+            let rejected = try run(validator, ["--schemafile", schema, wrong])
+            #expect(rejected.status == 1 && rejected.stdout.contains("Schema validation errors were encountered"), "\(type): \(rejected.stdout)\(rejected.stderr)")
+        }
+        let fragments = try FileManager.default.contentsOfDirectory(atPath: repoRoot + "/schemas/probes")
+        for name in fragments {
+            let text = try String(contentsOfFile: repoRoot + "/schemas/probes/" + name, encoding: .utf8)
+            #expect(!text.contains("\"value.") && text.contains("../definitions.schema.json#/$defs/value."), "\(name) does not use the shared definitions")
+        }
+    }
+
     static func fixtures(_ group: String) -> [String] {
         let directory = repoRoot + "/Tests/DoctorCLITests/Fixtures/" + group
         return ((try? FileManager.default.contentsOfDirectory(atPath: directory)) ?? []).filter { $0.hasSuffix(".yaml") }.sorted()

@@ -27,6 +27,10 @@ import Testing
           governance_expect:
             stig: {mode: {within: "0600"}}
             pci-dss: {size: {le: 32}, owner: root}
+          remediation: chmod 0600 the keys
+          sources:
+            - {fact: keys are private, upstream: "src/keys.c:42"}
+            - {fact: at most 1G, policy: nothing bigger is a key}
         - id: other
           title: Other
           category: configuration
@@ -43,20 +47,40 @@ import Testing
         ((try? FileManager.default.contentsOfDirectory(atPath: cache.directory)) ?? []).filter { $0.hasSuffix(".catalog") }
     }
 
-    /// What a catalog says, rendered field by field, for comparing a cached catalog with a parsed one.
-    func render(_ catalog: Catalog) -> String {
-        var out = "\(catalog.digest) \(catalog.files) \(catalog.defaultTimeout ?? -1) \(catalog.categories.map(\.id))\n"
-        for check in catalog.checks {
-            out += "\(check.id)|\(check.title)|\(check.description ?? "")|\(check.rationale ?? "")|\(check.category)|\(check.severity)|"
-            out += "\(check.governance.map { "\($0.framework)=\($0.controls)" })|\(check.tags)|\(check.timeout ?? -1)|\(check.requires)|"
-            out += "\(check.when.count)|\(check.whenReason ?? "")|\(check.location)|\(check.probe.type)|"
-            out += check.probe.parameters.map { "\($0.name)=\($0.value.text())" }.joined(separator: ",") + "|"
-            out += check.expectations.map { "\($0.observation) \($0.summary) @\($0.mark)" }.joined(separator: ";") + "|"
-            out += check.governanceExpectations.map { entry in
-                entry.framework + ":" + entry.expectations.map { "\($0.observation) \($0.summary) @\($0.mark)" }.joined(separator: ";")
-            }.joined(separator: "/") + "\n"
-        }
+    /// What a catalog says, every field of every check (nested values included), for comparing a cached
+    /// catalog with a parsed one.
+    func render(_ catalog: Catalog) -> String { CatalogCacheTests.render(catalog) }
+
+    static func render(_ catalog: Catalog) -> String {
+        var out = "\(catalog.digest) \(catalog.files) \(catalog.defaultTimeout ?? -1) \(catalog.upstream ?? "-") \(catalog.categories) \(catalog.frameworks)\n"
+        for check in catalog.checks { out += String(reflecting: check.values) + "\n" }
         return out
+    }
+
+    /// The repository root (this file is Tests/DoctorCoreTests/CatalogCacheTests.swift).
+    static let repoRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+
+    /// Every catalog of the repository (the shipped one, the valid fixtures, each probe's examples) comes back
+    /// from the compiled form exactly as parsed.
+    @Test func everyFixtureCatalogComesBackFromTheCodec() async throws {
+        var paths = [Self.repoRoot + "/checks", Self.repoRoot + "/Tests/DoctorCLITests/Fixtures/valid"]
+        var examples: [TemporaryDirectory] = []
+        for probe in BuiltInProbes.registry.sorted {
+            for example in probe.spec.examples {
+                let directory = TemporaryDirectory()
+                directory.write("example.yaml", example.yaml)
+                examples.append(directory)
+                paths.append(directory.path)
+            }
+        }
+        #expect(examples.count >= BuiltInProbes.all.count)
+        for path in paths {
+            let parsed = try await load(path, cache: nil)
+            #expect(!parsed.checks.isEmpty, "\(path)")
+            let key = String(repeating: "ab", count: 32)
+            let decoded = try #require(CatalogCodec.decode(CatalogCodec.encode(parsed, key: key), key: key), "\(path)")
+            #expect(render(decoded) == render(parsed), "\(path)")
+        }
     }
 
     @Test func aCachedCatalogIsTheSameCatalog() async throws {
@@ -111,6 +135,13 @@ import Testing
         let cache = CatalogCache(directory: cacheDir.path)
         let expected = render(try await load(catalog.path, cache: cache))
         let entry = cacheDir.path + "/" + (entries(cache).first ?? "")
+        // An entry of the previous format is not read: the catalog is parsed again and the entry replaced.
+        var previous = try [UInt8](Data(contentsOf: URL(fileURLWithPath: entry)))
+        #expect(Array(previous.prefix(8)) == Array("DOCTORC5".utf8))
+        previous.replaceSubrange(0..<8, with: Array("DOCTORC4".utf8))
+        try Data(previous).write(to: URL(fileURLWithPath: entry))
+        #expect(render(try await load(catalog.path, cache: cache)) == expected)
+        #expect(try Array(Data(contentsOf: URL(fileURLWithPath: entry)).prefix(8)) == Array("DOCTORC5".utf8))
         for cut in [0, 9, 200, 400] {
             let bytes = try Data(contentsOf: URL(fileURLWithPath: entry))
             try bytes.prefix(min(cut, bytes.count)).write(to: URL(fileURLWithPath: entry))

@@ -6,11 +6,17 @@ import Testing
 /// One canonical report with every status, shared by the formatter tests.
 enum Canonical {
     static func check(_ id: String, _ category: String, remediation: String? = nil, title: String? = nil) -> Check {
-        Check(
-            id: id, title: title ?? "title of \(id)", category: category, severity: .high,
-            governance: [("stig", ["V-222642"]), ("pci-dss", ["3.6.1.2"])],
-            probe: ProbeInvocation(type: "file", parameters: [], mark: SourceMark(line: 1, column: 1)),
-            remediation: remediation, tags: ["t"], location: SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: 3, column: 3)))
+        var values = CheckValues()
+        values.id = id
+        values.title = title ?? "title of \(id)"
+        values.category = category
+        values.severity = .high
+        values.governance = [("stig", ["V-222642"]), ("pci-dss", ["3.6.1.2"])]
+        values.probe = ProbeInvocation(type: "file", parameters: [], mark: SourceMark(line: 1, column: 1))
+        values.remediation = remediation
+        values.tags = ["t"]
+        values.location = SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: 3, column: 3))
+        return Check(values)
     }
 
     static func result(_ check: Check, _ status: CheckStatus, _ message: String?, observed: [ObservedSubject] = []) -> CheckResult {
@@ -117,10 +123,14 @@ enum Canonical {
 /// the probe's name: a probe of another name that declares it is exported, an `exec` result without it is not.
 @Suite struct PerformanceDataTests {
     static func result(probe: String, _ performanceData: PerformanceData?) -> CheckResult {
-        let check = Check(
-            id: "plugin", title: "plugin", category: "configuration", severity: .low,
-            probe: ProbeInvocation(type: probe, parameters: [], mark: SourceMark(line: 1, column: 1)),
-            location: SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: 1, column: 3)))
+        var fields = CheckValues()
+        fields.id = "plugin"
+        fields.title = "plugin"
+        fields.category = "configuration"
+        fields.severity = .low
+        fields.probe = ProbeInvocation(type: probe, parameters: [], mark: SourceMark(line: 1, column: 1))
+        fields.location = SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: 1, column: 3))
+        let check = Check(fields)
         let values = [
             ObservedValue(name: "metric.load", value: .double(0.5), type: nil), ObservedValue(name: "metric.load/unit", value: .string("s"), type: nil),
             ObservedValue(name: "perf.load", value: .int(7), type: nil),

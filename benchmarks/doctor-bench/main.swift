@@ -54,11 +54,16 @@ if CommandLine.arguments.dropFirst().first == "formats" {
     let categories = ["daemon-liveness", "ipc-connectivity", "vault-integrity", "crypto-posture", "platform-integration", "configuration"]
     var results: [CheckResult] = []
     for index in 0..<count {
-        let check = Check(
-            id: "check-\(index)", title: "Check number \(index)", category: categories[index % categories.count], severity: .high,
-            governance: [("pci-dss", ["3.6.1"]), ("soc2", ["CC6.1"])],
-            probe: ProbeInvocation(type: "file", parameters: [], mark: SourceMark(line: 1, column: 1)),
-            remediation: "chmod 0600 /run/x", location: SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: index + 1, column: 3)))
+        var values = CheckValues()
+        values.id = "check-\(index)"
+        values.title = "Check number \(index)"
+        values.category = categories[index % categories.count]
+        values.severity = .high
+        values.governance = [("pci-dss", ["3.6.1"]), ("soc2", ["CC6.1"])]
+        values.probe = ProbeInvocation(type: "file", parameters: [], mark: SourceMark(line: 1, column: 1))
+        values.remediation = "chmod 0600 /run/x"
+        values.location = SourceLocation(file: "checks/x.yaml", mark: SourceMark(line: index + 1, column: 3))
+        let check = Check(values)
         let failed = index % 5 == 0
         let observed = [ObservedSubject(subject: "/run/user/1000/pds/key-\(index)", values: [
             ObservedValue(name: "mode", value: .int(failed ? 0o644 : 0o600), type: .fileMode),

@@ -18,10 +18,6 @@ struct CheckDecoder {
         self.defaultExpectations = defaultExpectations
     }
 
-    static let checkKeys = [
-        "id", "title", "description", "rationale", "category", "severity", "governance", "probe", "expect", "governance_expect",
-        "remediation", "timeout", "requires", "when", "tags", "sources",
-    ]
     static let whenKeys = ["env", "env_unset", "env_equals", "path_exists", "path_absent", "reason"]
 
     mutating func issue(_ mark: SourceMark, _ message: String, hint: String? = nil) {
@@ -61,103 +57,33 @@ struct CheckDecoder {
         }
         let issuesBefore = issues.count
 
-        var id: String?, title: String?, category: String?, severity: Severity?, probe: ProbeInvocation?
-        var description: String?, rationale: String?, remediation: String?, timeout: Double?
-        var governance: [(framework: String, controls: [String])] = []
-        var requires: [String] = [], tags: [String] = [], when: [WhenCondition] = [], whenReason: String?
-        var expectNode: YAMLNode?, governanceExpectNode: YAMLNode?
-        var sources: [CheckSource] = []
-
+        // Each key is decoded by its row of the table; expectations wait for the probe.
+        let decodings = CheckField.decodings
+        var values = CheckValues()
+        values.location = SourceLocation(file: file, mark: mark)
+        var afterProbe: [(key: String, node: YAMLNode)] = []
         for pair in pairs {
-            let key = pair.key, value = pair.value
-            switch key.text {
-            case "id":
-                if id != nil { continue }
-                if let text = string(value, field: "id") {
-                    if CheckDecoder.isValidID(text) {
-                        id = text
-                    } else {
-                        issue(value.mark, "invalid check id '\(text)'", hint: "use lowercase letters, digits, '-' and '.', starting with a letter")
-                    }
-                }
-            case "title": title = string(value, field: "title")
-            case "description": description = string(value, field: "description")
-            case "rationale": rationale = string(value, field: "rationale")
-            case "remediation": remediation = string(value, field: "remediation")
-            case "category":
-                if let text = string(value, field: "category") {
-                    if categories.contains(text) {
-                        category = text
-                    } else {
-                        let hint = Suggest.closest(to: text, in: categories).map { "did you mean '\($0)'?" }
-                            ?? "declare it in catalog.yaml, or use one of: " + categories.sorted().joined(separator: ", ")
-                        issue(value.mark, "unknown category '\(text)'", hint: hint)
-                    }
-                }
-            case "severity":
-                if let text = string(value, field: "severity") {
-                    if let parsed = Severity(rawValue: text) {
-                        severity = parsed
-                    } else {
-                        let words = Severity.allCases.map(\.rawValue)
-                        let hint = Suggest.closest(to: text, in: words).map { "did you mean '\($0)'?" }
-                            ?? "expected one of: " + words.joined(separator: ", ")
-                        issue(value.mark, "invalid severity '\(text)'", hint: hint)
-                    }
-                }
-            case "governance": governance = decodeGovernance(value)
-            case "probe": probe = decodeProbe(value)
-            case "expect": expectNode = value
-            case "governance_expect": governanceExpectNode = value
-            case "timeout":
-                if case .success(.value(let seconds)) = typed(value, .duration, field: "timeout") {
-                    if let seconds = seconds.asDouble, seconds == .infinity {
-                        issue(value.mark, "timeout must be a finite duration (at most \(DurationText.format(seconds: DurationText.longest)))", hint: "a check that may never end needs no timeout: leave it out for the catalog's default")
-                    } else if let seconds = seconds.asDouble, seconds > 0 {
-                        timeout = seconds
-                    } else {
-                        issue(value.mark, "timeout must be greater than zero")
-                    }
-                }
-            case "requires":
-                if case .success(.value(let list)) = typed(value, .oneOrMany(.string), field: "requires", allowVariables: false) {
-                    requires = list.asList?.compactMap(\.asString) ?? []
-                }
-            case "tags":
-                if case .success(.value(let list)) = typed(value, .list(.string), field: "tags", allowVariables: false) {
-                    tags = list.asList?.compactMap(\.asString) ?? []
-                }
-            case "when": (when, whenReason) = decodeWhen(value)
-            case "sources": sources = decodeSources(value)
-            default: unknownKey(key, in: "check", known: CheckDecoder.checkKeys)
+            switch decodings[pair.key.text] {
+            case .now(let decode)?: decode(&self, pair.value, &values)
+            case .afterProbe?: afterProbe.append((pair.key.text, pair.value))
+            case nil: unknownKey(pair.key, in: "check", known: CheckField.keys)
             }
         }
 
-        for required in ["id", "title", "category", "severity", "probe"] where !pairs.contains(where: { $0.key.text == required }) {
+        for required in CheckField.requiredKeys where !pairs.contains(where: { $0.key.text == required }) {
             issue(mark, "missing required key '\(required)'")
         }
 
-        var expectations: [Expectation] = []
-        var governanceExpectations: [(framework: String, expectations: [Expectation])] = []
-        if let probe, let probeType = registry[probe.type] {
-            let named = CheckDecoder.namedObservations(probe, probeType.spec)
-            if let expectNode {
-                expectations = decodeExpect(expectNode, spec: probeType.spec, named: named)
-            } else if let defaults = defaultExpectations[probe.type] {
-                expectations = defaults
-            }
-            if let governanceExpectNode {
-                governanceExpectations = decodeGovernanceExpect(governanceExpectNode, spec: probeType.spec, named: named, tagged: governance)
+        if let probeType = registry[values.probe.type] {
+            let named = CheckDecoder.namedObservations(values.probe, probeType.spec)
+            for field in CheckField.afterProbe {
+                field.decode(&self, afterProbe.last { $0.key == field.key }?.node, probeType.spec, named, &values)
             }
         }
 
-        guard issues.count == issuesBefore, let id, let title, let category, let severity, let probe else { return nil }
-        return Check(
-            id: id, title: title, description: description, rationale: rationale, category: category,
-            severity: severity, governance: governance, probe: probe, expectations: expectations,
-            governanceExpectations: governanceExpectations,
-            remediation: remediation, timeout: timeout, requires: requires, when: when, whenReason: whenReason,
-            tags: tags, sources: sources, location: SourceLocation(file: file, mark: mark))
+        // Every required key is present and valid, or an issue says why not.
+        guard issues.count == issuesBefore else { return nil }
+        return Check(values)
     }
 
     /// `sources:` a list of `{fact, upstream}` or `{fact, policy}`: exactly one of the two, both strings.

@@ -1,72 +1,34 @@
 /// One check of the catalog, as loaded and validated. Immutable, and a class so that the many places a check
-/// is passed (plans, results, reports) share one copy.
+/// is passed (plans, results, reports) share one copy. Its fields are `CheckValues` (`check.id`,
+/// `check.expectations`, … read through to them); `CheckField.all` says how each is written, decoded, stored
+/// and shown.
+@dynamicMemberLookup
 public final class Check: Sendable {
-    public let id: String
-    public let title: String
-    public let description: String?
-    public let rationale: String?
-    public let category: String
-    public let severity: Severity
-    /// Framework → control IDs, in catalog order.
-    public let governance: [(framework: String, controls: [String])]
-    public let probe: ProbeInvocation
-    public let expectations: [Expectation]
-    /// Expectations that also apply when the run selects a framework (`governance_expect`): a control of that
-    /// framework may ask more than the check's own `expect` (PCI DSS 10.5.1 keeps audit logs 12 months).
-    public let governanceExpectations: [(framework: String, expectations: [Expectation])]
-    public let remediation: String?
-    /// Seconds; nil means the catalog's or the run's default.
-    public let timeout: Double?
-    public let requires: [String]
-    public let when: [WhenCondition]
-    public let whenReason: String?
-    public let tags: [String]
-    /// Where each fact the check relies on comes from (`sources:`): the upstream file and line that states
-    /// it, or the catalog's own policy with its reason.
-    public let sources: [CheckSource]
-    public let location: SourceLocation
+    public let values: CheckValues
     /// The observations the expectations use (computed once).
     public let wanted: [String]
 
-    public init(
-        id: String, title: String, description: String? = nil, rationale: String? = nil, category: String,
-        severity: Severity, governance: [(framework: String, controls: [String])] = [], probe: ProbeInvocation,
-        expectations: [Expectation] = [], governanceExpectations: [(framework: String, expectations: [Expectation])] = [],
-        remediation: String? = nil, timeout: Double? = nil, requires: [String] = [],
-        when: [WhenCondition] = [], whenReason: String? = nil, tags: [String] = [], sources: [CheckSource] = [], location: SourceLocation
-    ) {
-        self.id = id
-        self.title = title
-        self.description = description
-        self.rationale = rationale
-        self.category = category
-        self.severity = severity
-        self.governance = governance
-        self.probe = probe
-        self.expectations = expectations
-        self.governanceExpectations = governanceExpectations
-        self.remediation = remediation
-        self.timeout = timeout
-        self.requires = requires
-        self.when = when
-        self.whenReason = whenReason
-        self.tags = tags
-        self.sources = sources
-        self.location = location
-        var wanted = expectations.map(\.observation)
-        for entry in governanceExpectations {
+    public init(_ values: CheckValues) {
+        self.values = values
+        var wanted = values.expectations.map(\.observation)
+        for entry in values.governanceExpectations {
             for expectation in entry.expectations where !wanted.contains(expectation.observation) { wanted.append(expectation.observation) }
         }
         self.wanted = wanted
     }
 
+    @inlinable public subscript<T>(dynamicMember field: KeyPath<CheckValues, T>) -> T { values[keyPath: field] }
+
+    /// Spelled out: `expectations(selecting:)` would hide it from the member lookup.
+    @inlinable public var expectations: [Expectation] { values.expectations }
+
     /// The expectations that apply when the run selects `frameworks` (empty: no governance selection).
     public func expectations(selecting frameworks: Set<String>) -> [Expectation] {
-        expectations + governanceExpectations.filter { frameworks.contains($0.framework) }.flatMap(\.expectations)
+        values.expectations + values.governanceExpectations.filter { frameworks.contains($0.framework) }.flatMap(\.expectations)
     }
 
     public func controls(for framework: String) -> [String] {
-        governance.first { $0.framework == framework }?.controls ?? []
+        values.governance.first { $0.framework == framework }?.controls ?? []
     }
 }
 
@@ -93,6 +55,17 @@ public enum WhenCondition: Sendable {
     case envEquals(String, Setting)
     case pathExists(Setting)
     case pathAbsent(Setting)
+
+    /// The condition as `explain` and the catalog page say it.
+    public var phrase: String {
+        switch self {
+        case .envSet(let name): "$\(name) is set"
+        case .envUnset(let name): "$\(name) is not set"
+        case .envEquals(let name, let value): "$\(name) is '\(value.text())'"
+        case .pathExists(let path): "\(path.text()) exists"
+        case .pathAbsent(let path): "\(path.text()) does not exist"
+        }
+    }
 }
 
 /// One fact a check relies on and where it comes from: `upstream` (the file and line of the checked software's

@@ -1,7 +1,8 @@
 /// Generates the JSON Schemas (2020-12) of the catalog format from the probe specs, so the schema cannot drift
 /// from the loader: `schemas/check.schema.json` (checks), `schemas/catalog.schema.json` (a catalog's
-/// `catalog.yaml`), `schemas/report.schema.json` (the JSON report) and one fragment per probe under
-/// `schemas/probes/`.
+/// `catalog.yaml`), `schemas/report.schema.json` (the JSON report), one fragment per probe under
+/// `schemas/probes/` and `schemas/definitions.schema.json`, the definitions the fragments share. A check's
+/// properties come from `CheckField.all`.
 public struct SchemaGenerator: Sendable {
     public var registry: ProbeRegistry
 
@@ -13,19 +14,20 @@ public struct SchemaGenerator: Sendable {
     static let idPattern = "^[a-z][a-z0-9._-]*$"
     static let templatePattern = "\\$\\{[A-Za-z_][A-Za-z0-9_]*(:-[^}]*)?\\}"
 
+    /// The `$ref` prefix of the shared definitions in a fragment: the definitions file beside `schemas/probes/`.
+    public static let definitionsFromFragments = "../definitions.schema.json#/$defs/"
+
     // MARK: - Check files
 
+    /// The schema of check files, self-contained (`doctor schema` prints it for editors): the check, every
+    /// probe's parameters and expectations, and the shared definitions.
     public func checkSchema() -> JSONValue {
         var defs: [(String, JSONValue)] = [("check", checkDefinition())]
         for probe in registry.sorted {
             defs.append(("probe.\(probe.spec.type)", probeDefinition(probe.spec)))
             defs.append(("expect.\(probe.spec.type)", expectDefinition(probe.spec)))
         }
-        defs += expectationDefinitions(registry.sorted.map { $0.spec })
-        defs.append(("template", .object([
-            ("type", "string"), ("pattern", .string(SchemaGenerator.templatePattern)),
-            ("description", "A value with ${VARIABLE} references, checked against its type once expanded."),
-        ])))
+        defs += sharedDefinitions(registry.sorted.map { $0.spec })
         return .object([
             ("$schema", SchemaGenerator.draft),
             ("title", "doctor check file"),
@@ -35,66 +37,16 @@ public struct SchemaGenerator: Sendable {
         ])
     }
 
-    func ref(_ name: String) -> JSONValue { .object([("$ref", .string("#/$defs/\(name)"))]) }
+    func ref(_ name: String, in shared: String = "#/$defs/") -> JSONValue { .object([("$ref", .string(shared + name))]) }
 
+    static let frameworkKey: JSONValue = .object([("pattern", "^[a-z0-9-]+$")])
+
+    /// A check: its properties are the keyed rows of `CheckField.all`; which `expect` applies follows the probe type.
     func checkDefinition() -> JSONValue {
-        let text: JSONValue = SchemaGenerator.type(.string)
-        let categories: JSONValue = .object([
-            ("anyOf", [
-                .object([("enum", .array(BuiltInCategory.allCases.map { .string($0.rawValue) }))]),
-                .object([("type", "string"), ("pattern", .string(SchemaGenerator.idPattern))]),
-            ]),
-            ("description", "One of the six built-in categories, or one the catalog declares in catalog.yaml."),
-        ])
-        let controls: JSONValue = .object([("type", "array"), ("minItems", 1), ("items", .object([("type", "string")]))])
-        let frameworkKey: JSONValue = .object([("pattern", "^[a-z0-9-]+$")])
-        let governance: JSONValue = .object([
-            ("type", "object"), ("propertyNames", frameworkKey), ("additionalProperties", controls),
-            ("description", "Framework (stig, pci-dss, soc2, nist-800-53, an alias, or one a governance directory adds) to its control IDs; doctor validate checks both."),
-        ])
-        let probe: JSONValue = .object([
-            ("type", "object"), ("required", ["type"]),
-            ("properties", .object([("type", .object([("enum", .array(registry.sorted.map { .string($0.spec.type) }))]))])),
-            ("oneOf", .array(registry.sorted.map { ref("probe.\($0.spec.type)") })),
-        ])
-        let when: JSONValue = .object([
-            ("type", "object"), ("additionalProperties", false), ("minProperties", 1),
-            ("properties", .object([
-                ("env", SchemaGenerator.type(.oneOrMany(.string))),
-                ("env_unset", SchemaGenerator.type(.oneOrMany(.string))),
-                ("env_equals", .object([("type", "object"), ("additionalProperties", text)])),
-                ("path_exists", text), ("path_absent", text), ("reason", text),
-            ])),
-        ])
-        let governanceExpect: JSONValue = .object([
-            ("type", "object"), ("additionalProperties", false),
-            ("description", "Expectations added when the run selects the framework (--governance); the check must carry that framework's controls."),
-            ("propertyNames", frameworkKey), ("additionalProperties", .object([("type", "object")])),
-        ])
-        let properties: [(String, JSONValue)] = [
-            ("id", .object([("type", "string"), ("pattern", .string(SchemaGenerator.idPattern)), ("description", "Unique across the catalog and stable.")])),
-            ("title", text), ("description", text), ("rationale", text),
-            ("category", categories),
-            ("severity", .object([("enum", .array(Severity.allCases.map { .string($0.rawValue) }))])),
-            ("governance", governance),
-            ("probe", probe),
-            ("expect", .object([("type", "object"), ("description", "Expectations on the probe's observations; see the probe's page.")])),
-            ("governance_expect", governanceExpect),
-            ("remediation", text),
-            ("timeout", SchemaGenerator.finiteDuration),
-            ("requires", SchemaGenerator.type(.oneOrMany(.string))),
-            ("when", when),
-            ("tags", .object([("type", "array"), ("items", .object([("type", "string")]))])),
-            ("sources", .object([
-                ("type", "array"),
-                ("description", "Where each fact the check relies on comes from: {fact, upstream: file:line} or {fact, policy: reason}."),
-                ("items", .object([
-                    ("type", "object"), ("required", ["fact"]), ("additionalProperties", false),
-                    ("properties", .object([("fact", text), ("upstream", text), ("policy", text)])),
-                    ("oneOf", [.object([("required", ["upstream"])]), .object([("required", ["policy"])])]),
-                ])),
-            ])),
-        ]
+        let properties: [(String, JSONValue)] = CheckField.all.compactMap { field in
+            guard let key = field.key, let schema = field.schema else { return nil }
+            return (key, SchemaGenerator.describe(schema(self), field.summary))
+        }
         let conditional: [JSONValue] = registry.sorted.map { probe in
             .object([
                 ("if", .object([
@@ -108,17 +60,18 @@ public struct SchemaGenerator: Sendable {
             ])
         }
         return .object([
-            ("type", "object"), ("required", ["id", "title", "category", "severity", "probe"]),
+            ("type", "object"), ("required", .array(CheckField.requiredKeys.map { .string($0) })),
             ("additionalProperties", false), ("properties", .object(properties)), ("allOf", .array(conditional)),
         ])
     }
 
     // MARK: - Probes
 
-    public func probeDefinition(_ spec: ProbeSpec) -> JSONValue {
+    /// A probe's parameters; `shared` is where the shared definitions are (this document's, or the file's).
+    public func probeDefinition(_ spec: ProbeSpec, shared: String = "#/$defs/") -> JSONValue {
         var properties: [(String, JSONValue)] = [("type", .object([("const", .string(spec.type))]))]
         for parameter in spec.parameters {
-            properties.append((parameter.name, SchemaGenerator.describe(SchemaGenerator.typeOrTemplate(parameter.type), parameter.summary)))
+            properties.append((parameter.name, SchemaGenerator.describe(SchemaGenerator.typeOrTemplate(parameter.type, shared: shared), parameter.summary)))
         }
         var fields: [(String, JSONValue)] = [
             ("type", "object"), ("description", .string(spec.summary)),
@@ -136,11 +89,11 @@ public struct SchemaGenerator: Sendable {
         return .object(fields)
     }
 
-    public func expectDefinition(_ spec: ProbeSpec) -> JSONValue {
+    public func expectDefinition(_ spec: ProbeSpec, shared: String = "#/$defs/") -> JSONValue {
         let properties: [(String, JSONValue)] = spec.observations.map { observation in
-            (observation.name, SchemaGenerator.describe(ref(SchemaGenerator.expectationKey(observation.type)), observation.summary))
+            (observation.name, SchemaGenerator.describe(ref(SchemaGenerator.expectationKey(observation.type), in: shared), observation.summary))
         }
-        let additional: JSONValue = spec.namedObservations == nil ? false : ref(SchemaGenerator.expectationKey(.dynamic))
+        let additional: JSONValue = spec.namedObservations == nil ? false : ref(SchemaGenerator.expectationKey(.dynamic), in: shared)
         return .object([("type", "object"), ("additionalProperties", additional), ("properties", .object(properties))])
     }
 
@@ -155,14 +108,44 @@ public struct SchemaGenerator: Sendable {
         return seen
     }
 
-    /// One shared definition per observation type (what `expect` accepts for it), which every observation of
-    /// that type refers to: the operator tables are written once, not once per observation.
-    func expectationDefinitions(_ specs: [ProbeSpec]) -> [(String, JSONValue)] {
-        SchemaGenerator.observationTypes(specs).map { (SchemaGenerator.expectationKey($0), expectation($0)) }
+    /// The definitions every observation of a type refers to, written once: the template, the schema of each
+    /// operand type (`operand.…`), and per observation type its operators (`conditions.…`, also what
+    /// `warn_if` and `fail_if` hold) and what `expect` accepts for it (`value.…`).
+    func sharedDefinitions(_ specs: [ProbeSpec]) -> [(String, JSONValue)] {
+        let types = SchemaGenerator.observationTypes(specs)
+        var operands: [ValueType] = []
+        for type in types {
+            var used = [type] + Operator.allCases.compactMap { $0.operandType(for: type) }
+            if case .list = type {} else if let list = Operator.in.operandType(for: type) { used.append(list) }
+            for operand in used where !operands.contains(operand) { operands.append(operand) }
+        }
+        var defs: [(String, JSONValue)] = [("template", .object([
+            ("type", "string"), ("pattern", .string(SchemaGenerator.templatePattern)),
+            ("description", "A value with ${VARIABLE} references, checked against its type once expanded."),
+        ]))]
+        defs += operands.map { (SchemaGenerator.key("operand", $0), SchemaGenerator.typeOrTemplate($0)) }
+        for type in types {
+            defs.append((SchemaGenerator.key("conditions", type), conditions(type)))
+            defs.append((SchemaGenerator.expectationKey(type), expectation(type)))
+        }
+        return defs
+    }
+
+    /// `schemas/definitions.schema.json`: the shared definitions, which the probe fragments refer to.
+    public func definitionsSchema() -> JSONValue {
+        .object([
+            ("$schema", SchemaGenerator.draft),
+            ("title", "doctor shared definitions"),
+            ("description", "What `expect` accepts for each observation type, and the ${VARIABLE} template: the probe fragments (probes/*.schema.json) refer to these. GENERATED by `swift run doctor-dev generate`; do not edit."),
+            ("$defs", .object(sharedDefinitions(registry.sorted.map { $0.spec }))),
+        ])
     }
 
     /// The `$defs` name of the expectation schema of `type`, e.g. `value.integer`, `value.list.string`.
-    static func expectationKey(_ type: ValueType) -> String {
+    static func expectationKey(_ type: ValueType) -> String { key("value", type) }
+
+    /// `kind` and the name of `type`, e.g. `operand.duration`, `conditions.list.string`.
+    static func key(_ kind: String, _ type: ValueType) -> String {
         func name(_ type: ValueType) -> String {
             switch type {
             case .string: "string"
@@ -181,44 +164,47 @@ public struct SchemaGenerator: Sendable {
             case .dynamic: "dynamic"
             }
         }
-        return "value." + name(type)
+        return kind + "." + name(type)
     }
 
-    /// A probe's schema fragment as a standalone document (`schemas/probes/<type>.schema.json`).
+    /// A probe's schema fragment as a standalone document (`schemas/probes/<type>.schema.json`); what the
+    /// observations accept is in the shared definitions file.
     public func fragment(_ spec: ProbeSpec) -> JSONValue {
         .object([
             ("$schema", SchemaGenerator.draft),
             ("title", .string("doctor probe '\(spec.type)'")),
             ("description", .string("\(spec.summary) GENERATED by `swift run doctor-dev generate`; do not edit.")),
             ("$defs", .object([
-                ("probe", probeDefinition(spec)), ("expect", expectDefinition(spec)),
-                ("template", .object([("type", "string"), ("pattern", .string(SchemaGenerator.templatePattern))])),
-            ] + expectationDefinitions([spec]))),
+                ("probe", probeDefinition(spec, shared: SchemaGenerator.definitionsFromFragments)),
+                ("expect", expectDefinition(spec, shared: SchemaGenerator.definitionsFromFragments)),
+            ])),
         ])
     }
 
     /// What an `expect` entry accepts for an observation of `type`: a literal (equality), a list (one of), or
-    /// a mapping of operators with optional `warn_if` / `fail_if`.
+    /// a mapping of operators with optional `warn_if` / `fail_if` (in the same document as the definition).
     func expectation(_ type: ValueType) -> JSONValue {
-        var options: [JSONValue] = [SchemaGenerator.typeOrTemplate(type)]
+        var options: [JSONValue] = [ref(SchemaGenerator.key("operand", type))]
         if case .list = type {} else if let listType = Operator.in.operandType(for: type) {
-            options.append(SchemaGenerator.typeOrTemplate(listType))
+            options.append(ref(SchemaGenerator.key("operand", listType)))
         }
-        let operators = operatorProperties(type)
-        let nested: JSONValue = .object([
-            ("type", "object"), ("additionalProperties", false), ("minProperties", 1), ("properties", .object(operators)),
-        ])
+        let nested = ref(SchemaGenerator.key("conditions", type))
         options.append(.object([
             ("type", "object"), ("additionalProperties", false), ("minProperties", 1),
-            ("properties", .object(operators + [("warn_if", nested), ("fail_if", nested)])),
+            ("properties", .object(operatorProperties(type) + [("warn_if", nested), ("fail_if", nested)])),
         ]))
         return .object([("anyOf", .array(options))])
+    }
+
+    /// The operators that apply to `type`, each holding its operand.
+    func conditions(_ type: ValueType) -> JSONValue {
+        .object([("type", "object"), ("additionalProperties", false), ("minProperties", 1), ("properties", .object(operatorProperties(type)))])
     }
 
     func operatorProperties(_ type: ValueType) -> [(String, JSONValue)] {
         Operator.allCases.compactMap { op in
             guard let operand = op.operandType(for: type) else { return nil }
-            return (op.rawValue, SchemaGenerator.typeOrTemplate(operand))
+            return (op.rawValue, ref(SchemaGenerator.key("operand", operand)))
         }
     }
 
@@ -228,16 +214,18 @@ public struct SchemaGenerator: Sendable {
         return .object(fields)
     }
 
-    /// The schema of a value of `type`, also accepting a `${…}` template where the type is not a plain string.
-    static func typeOrTemplate(_ type: ValueType) -> JSONValue {
+    /// The schema of a value of `type`, also accepting a `${…}` template (the one in `shared`) where the type
+    /// is not a plain string.
+    static func typeOrTemplate(_ type: ValueType, shared: String = "#/$defs/") -> JSONValue {
         switch type {
         case .string, .regex: return SchemaGenerator.type(type)
-        case .list(let element): return .object([("type", "array"), ("items", typeOrTemplate(element))])
+        case .list(let element): return .object([("type", "array"), ("items", typeOrTemplate(element, shared: shared))])
         case .oneOrMany(let element):
-            return .object([("anyOf", [typeOrTemplate(element), .object([("type", "array"), ("items", typeOrTemplate(element))])])])
-        case .map(let element): return .object([("type", "object"), ("additionalProperties", typeOrTemplate(element))])
+            let one = typeOrTemplate(element, shared: shared)
+            return .object([("anyOf", [one, .object([("type", "array"), ("items", one)])])])
+        case .map(let element): return .object([("type", "object"), ("additionalProperties", typeOrTemplate(element, shared: shared))])
         default:
-            return .object([("anyOf", [SchemaGenerator.type(type), .object([("$ref", "#/$defs/template")])])])
+            return .object([("anyOf", [SchemaGenerator.type(type), .object([("$ref", .string(shared + "template"))])])])
         }
     }
 
