@@ -3,31 +3,6 @@ import DoctorFormatters
 import Foundation
 import Synchronization
 
-/// A complete HTTP answer, independent of the HTTP stack.
-public struct Reply: Sendable {
-    public var status: Int
-    public var contentType: String
-    public var headers: [(String, String)] = []
-    public var body: [UInt8]
-
-    public init(status: Int, contentType: String, headers: [(String, String)] = [], body: [UInt8]) {
-        self.status = status
-        self.contentType = contentType
-        self.headers = headers
-        self.body = body
-    }
-
-    static func text(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Reply {
-        Reply(status: status, contentType: "text/plain; charset=utf-8", headers: headers, body: Array((text + "\n").utf8))
-    }
-}
-
-/// What a request gets: a complete reply, or the live event stream.
-public enum Answer: Sendable {
-    case reply(Reply)
-    case events(ResultFilter)
-}
-
 /// The endpoints of `doctor serve`: routing, filters, freshness, and every body. Served by `HTTPServer`.
 public struct Endpoints: Sendable {
     public static let paths = ["/", "/metrics", "/health", "/checks", "/events", "/run"]
@@ -222,31 +197,5 @@ public struct Endpoints: Sendable {
             query.append((decode(parts[0]), parts.count > 1 ? decode(parts[1]) : ""))
         }
         return (path, query)
-    }
-}
-
-/// The bodies formatted from one run, by endpoint and filter; emptied when a newer run is asked for, and bounded
-/// (filters come from clients).
-final class RenderCache: Sendable {
-    private struct State {
-        var run = 0
-        var bodies: [String: String] = [:]
-    }
-
-    static let limit = 64
-    private let state = Mutex(State())
-
-    func text(run: Int, key: String, filter: ResultFilter, render: () -> String) -> String {
-        let name = "\(key) \(filter.selection.governance) \(filter.selection.categories) \(filter.selection.minimumSeverity?.rawValue ?? "")"
-        if let cached = state.withLock({ $0.run == run ? $0.bodies[name] : nil }) { return cached }
-        let body = render()
-        state.withLock { state in
-            if state.run != run {
-                guard run > state.run else { return }
-                state = State(run: run)
-            }
-            if state.bodies.count < RenderCache.limit { state.bodies[name] = body }
-        }
-        return body
     }
 }

@@ -1,12 +1,5 @@
-public import DoctorCore
+import DoctorCore
 import Synchronization
-
-/// What `/events` streams: a run starting, each check result as it is known, and the run finishing.
-public enum ServerEvent: Sendable {
-    case runStarted(run: Int, startedAt: Double, checks: Int)
-    case check(run: Int, sequence: Int, result: CheckResult)
-    case runFinished(run: Int, report: RunReport)
-}
 
 /// Fans events out to every `/events` subscriber. Each subscriber has a bounded buffer: one that cannot keep up
 /// is dropped (its stream ends and the client reconnects) rather than holding memory or slowing the run.

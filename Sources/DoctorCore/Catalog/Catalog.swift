@@ -39,33 +39,3 @@ public struct Catalog: Sendable {
 
     public func category(_ id: String) -> CategoryInfo? { categories.first { $0.id == id } }
 }
-
-/// What a compiled catalog keeps of a governance framework: enough to resolve `--governance` names.
-public struct FrameworkRef: Sendable, Hashable {
-    public var id: String
-    public var aliases: [String]
-    public var name: String
-    public var version: String
-
-    public init(id: String, aliases: [String], name: String, version: String) {
-        self.id = id
-        self.aliases = aliases
-        self.name = name
-        self.version = version
-    }
-}
-
-/// A category: one of the six built in, or one a catalog declares in its `catalog.yaml`.
-public struct CategoryInfo: Sendable, Hashable {
-    public var id: String
-    public var title: String
-    public var description: String?
-
-    public init(id: String, title: String, description: String? = nil) {
-        self.id = id
-        self.title = title
-        self.description = description
-    }
-
-    public static let builtIn = BuiltInCategory.allCases.map { CategoryInfo(id: $0.rawValue, title: $0.title) }
-}

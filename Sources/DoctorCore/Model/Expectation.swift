@@ -1,20 +1,4 @@
 // Condition and Expectation: a condition exists only as part of an expectation, so both live here.
-
-/// One condition: an operator and its operand. Operands that held variables are resolved per run.
-public struct Condition: Sendable {
-    public var op: Operator
-    public var operand: Setting
-    public var regex: CompiledRegex?
-    public var mark: SourceMark
-
-    public init(op: Operator, operand: Setting, regex: CompiledRegex? = nil, mark: SourceMark) {
-        self.op = op
-        self.operand = operand
-        self.regex = regex
-        self.mark = mark
-    }
-}
-
 /// What a check expects of one observation: conditions that must hold (a failure otherwise), plus optional
 /// `warn_if` and `fail_if` conditions that turn a value into a warning or a failure when they hold.
 ///

@@ -54,25 +54,6 @@ public indirect enum Setting: Sendable {
     }
 }
 
-/// A catalog value that could not be resolved at run time: the check is reported as `error` with this text.
-public struct ResolutionError: Error, Sendable {
-    public var field: String
-    public var mark: SourceMark
-    public var message: String
-}
-
-/// The variables a run knows: `--var` and vars files first, then the built-ins (`UID`, `GID`, `USER`, `HOME`,
-/// `HOSTNAME`), then the environment.
-public struct Variables: Sendable {
-    public var values: [String: String]
-
-    public init(_ values: [String: String] = [:]) {
-        self.values = values
-    }
-
-    public subscript(name: String) -> String? { values[name] }
-}
-
 extension Setting {
     /// The value as the catalog wrote it (templates unexpanded), for `explain`.
     public func text(as type: ValueType? = nil) -> String {

@@ -115,11 +115,3 @@ public struct Template: Sendable, Hashable {
         return out
     }
 }
-
-public struct TemplateError: Error, Sendable {
-    public var message: String
-}
-
-public struct UndefinedVariable: Error, Sendable {
-    public var name: String
-}

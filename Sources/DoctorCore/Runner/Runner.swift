@@ -7,45 +7,6 @@ import Glibc
 import Darwin
 #endif
 
-/// A probe whose `observe` never waits on anything outside the process for long (a few system calls on local
-/// files, reading the environment). The runner calls it inline instead of racing it against a timer, which
-/// keeps the per-check cost of large catalogs in microseconds; it must still check `context.deadline` in any
-/// loop whose length it does not control.
-public protocol BoundedProbe: Probe {}
-
-/// How a run behaves.
-public struct RunOptions: Sendable {
-    /// Checks in flight at once (`--jobs`).
-    public var jobs: Int
-    /// Per-check timeout when neither the check nor `--timeout` sets one (the catalog's, else 5 s).
-    public var defaultTimeout: Double
-    /// `--timeout`: the timeout of every check that does not set its own.
-    public var timeoutOverride: Double?
-    /// `--deadline`: the whole run's time budget.
-    public var deadline: Double?
-    public var variables: Variables
-    /// The frameworks the run was selected for (`--governance`): their `governance_expect` expectations apply.
-    public var frameworks: Set<String>
-    /// Settings for particular probes, handed to each in its `ProbeContext` (e.g. the exec policy).
-    public var settings: ProbeSettings
-
-    public init(
-        jobs: Int = RunOptions.defaultJobs, defaultTimeout: Double = 5, timeoutOverride: Double? = nil, deadline: Double? = nil,
-        variables: Variables = Variables(), frameworks: Set<String> = [], settings: ProbeSettings = ProbeSettings()
-    ) {
-        self.settings = settings
-        self.jobs = jobs
-        self.defaultTimeout = defaultTimeout
-        self.timeoutOverride = timeoutOverride
-        self.deadline = deadline
-        self.variables = variables
-        self.frameworks = frameworks
-    }
-
-    /// Twice the number of online processors.
-    public static var defaultJobs: Int { max(1, 2 * Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))) }
-}
-
 /// Runs checks: bounded concurrency, per-check timeouts, a global deadline, `requires` and `when`, and a
 /// result for every check whatever happens. Results come back in the order of the plan (catalog order).
 public struct Runner: Sendable {

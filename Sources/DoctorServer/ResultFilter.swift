@@ -55,29 +55,3 @@ public struct ResultFilter: Sendable, Equatable {
 
     public func matches(_ result: CheckResult) -> Bool { selection.isEmpty || selection.matches(result.check) }
 }
-
-/// A bad request: the status is 400 and the text says why.
-public struct RequestError: Error, Sendable, CustomStringConvertible {
-    public var description: String
-    public init(_ description: String) { self.description = description }
-}
-
-/// `/health`'s verdict: ok when nothing failed, degraded on warnings or a partial run, failing on a failure or
-/// an error.
-public enum HealthStatus: String, Sendable {
-    case ok, degraded, failing
-
-    public init(_ results: some Sequence<CheckResult>, incomplete: Bool = false) {
-        var warned = incomplete
-        for result in results {
-            switch result.status {
-            case .fail, .error:
-                self = .failing
-                return
-            case .warn: warned = true
-            case .pass, .skip: continue
-            }
-        }
-        self = warned ? .degraded : .ok
-    }
-}

@@ -1,0 +1,3 @@
+public struct TemplateError: Error, Sendable {
+    public var message: String
+}

@@ -1,0 +1,3 @@
+public struct UndefinedVariable: Error, Sendable {
+    public var name: String
+}
