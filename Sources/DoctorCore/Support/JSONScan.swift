@@ -86,49 +86,19 @@ public struct JSONScan {
         guard let byte = peek() else { throw Invalid(offset: offset, reason: "unexpected end") }
         switch byte {
         case UInt8(ascii: "{"):
-            offset += 1
-            skipSpace()
-            if peek() == UInt8(ascii: "}") {
-                offset += 1
-                return
-            }
-            while true {
-                skipSpace()
-                guard peek() == UInt8(ascii: "\"") else { throw Invalid(offset: offset, reason: "expected a member name") }
-                let nameStart = offset + 1
-                try string()
-                let nameEnd = offset - 1
-                skipSpace()
-                guard peek() == UInt8(ascii: ":") else { throw Invalid(offset: offset, reason: "expected ':'") }
-                offset += 1
-                skipSpace()
+            guard try open(UInt8(ascii: "}")) else { return }
+            repeat {
+                let name = try memberName()
                 let valueStart = offset
                 try value(depth: depth + 1)
                 if topLevel {
-                    let name = UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd])
+                    let name = UnsafeRawBufferPointer(rebasing: bytes[name])
                     if wanted.contains(where: { $0.elementsEqual(name) }) { members.append((Array(name), valueStart..<offset)) }
                 }
-                skipSpace()
-                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an object") }
-                offset += 1
-                if next == UInt8(ascii: "}") { return }
-                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or '}'") }
-            }
+            } while try next(UInt8(ascii: "}"), in: "an object")
         case UInt8(ascii: "["):
-            offset += 1
-            skipSpace()
-            if peek() == UInt8(ascii: "]") {
-                offset += 1
-                return
-            }
-            while true {
-                try value(depth: depth + 1)
-                skipSpace()
-                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an array") }
-                offset += 1
-                if next == UInt8(ascii: "]") { return }
-                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or ']'") }
-            }
+            guard try open(UInt8(ascii: "]")) else { return }
+            repeat { try value(depth: depth + 1) } while try next(UInt8(ascii: "]"), in: "an array")
         case UInt8(ascii: "\""): try string()
         case UInt8(ascii: "t"): try expect("true")
         case UInt8(ascii: "f"): try expect("false")
@@ -237,6 +207,40 @@ public struct JSONScan {
         return ArraySlice(UnsafeRawBufferPointer(rebasing: bytes[inner]))
     }
 
+    // MARK: - Containers (shared by validating and building)
+
+    /// At `{` or `[`: steps in; false when the container is empty (its `close` is next, and consumed).
+    private mutating func open(_ close: UInt8) throws(Invalid) -> Bool {
+        offset += 1
+        skipSpace()
+        guard peek() == close else { return true }
+        offset += 1
+        return false
+    }
+
+    /// A member's name and its `:`; the range of the name's inside.
+    private mutating func memberName() throws(Invalid) -> Range<Int> {
+        skipSpace()
+        guard peek() == UInt8(ascii: "\"") else { throw Invalid(offset: offset, reason: "expected a member name") }
+        let start = offset + 1
+        try string()
+        let name = start..<(offset - 1)
+        skipSpace()
+        guard peek() == UInt8(ascii: ":") else { throw Invalid(offset: offset, reason: "expected ':'") }
+        offset += 1
+        return name
+    }
+
+    /// After a member or an element: true at `,` (another follows), false at `close`.
+    private mutating func next(_ close: UInt8, in container: String) throws(Invalid) -> Bool {
+        skipSpace()
+        guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside \(container)") }
+        offset += 1
+        if next == close { return false }
+        guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or '\(Character(Unicode.Scalar(close)))'") }
+        return true
+    }
+
     // MARK: - Building values
 
     private mutating func build(depth: Int) throws(Invalid) -> JSONValue {
@@ -245,31 +249,15 @@ public struct JSONScan {
         guard let byte = peek() else { throw Invalid(offset: offset, reason: "unexpected end") }
         switch byte {
         case UInt8(ascii: "{"):
-            offset += 1
-            skipSpace()
             var members: [(String, JSONValue)] = []
-            if peek() == UInt8(ascii: "}") {
-                offset += 1
-                return .object(members)
-            }
+            guard try open(UInt8(ascii: "}")) else { return .object(members) }
             var seen: Set<String> = []
             var repeated = false
-            while true {
-                skipSpace()
-                guard peek() == UInt8(ascii: "\"") else { throw Invalid(offset: offset, reason: "expected a member name") }
-                let name = try buildString()
-                skipSpace()
-                guard peek() == UInt8(ascii: ":") else { throw Invalid(offset: offset, reason: "expected ':'") }
-                offset += 1
-                let value = try build(depth: depth + 1)
+            repeat {
+                let name = decodedString(try memberName())
+                members.append((name, try build(depth: depth + 1)))
                 if !seen.insert(name).inserted { repeated = true }
-                members.append((name, value))
-                skipSpace()
-                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an object") }
-                offset += 1
-                if next == UInt8(ascii: "}") { break }
-                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or '}'") }
-            }
+            } while try next(UInt8(ascii: "}"), in: "an object")
             if repeated {
                 // The last value of a repeated name, at the place of its first appearance.
                 var last: [String: JSONValue] = [:]
@@ -279,22 +267,14 @@ public struct JSONScan {
             }
             return .object(members)
         case UInt8(ascii: "["):
-            offset += 1
-            skipSpace()
             var items: [JSONValue] = []
-            if peek() == UInt8(ascii: "]") {
-                offset += 1
-                return .array(items)
-            }
-            while true {
-                items.append(try build(depth: depth + 1))
-                skipSpace()
-                guard let next = peek() else { throw Invalid(offset: offset, reason: "unexpected end inside an array") }
-                offset += 1
-                if next == UInt8(ascii: "]") { return .array(items) }
-                guard next == UInt8(ascii: ",") else { throw Invalid(offset: offset - 1, reason: "expected ',' or ']'") }
-            }
-        case UInt8(ascii: "\""): return .string(try buildString())
+            guard try open(UInt8(ascii: "]")) else { return .array(items) }
+            repeat { items.append(try build(depth: depth + 1)) } while try next(UInt8(ascii: "]"), in: "an array")
+            return .array(items)
+        case UInt8(ascii: "\""):
+            let start = offset
+            try string()
+            return .string(decodedString((start + 1)..<(offset - 1)))
         case UInt8(ascii: "t"):
             try expect("true")
             return .bool(true)
@@ -313,12 +293,9 @@ public struct JSONScan {
         }
     }
 
-    /// A string (at its opening quote), validated by `string()` first, then decoded: escapes, and `\u` pairs
-    /// joined into one scalar (a lone surrogate is refused).
-    private mutating func buildString() throws(Invalid) -> String {
-        let start = offset
-        try string()
-        let inner = (start + 1)..<(offset - 1)
+    /// The text of a string's inside (`inner`, validated by `string()`): escapes decoded, and `\u` pairs joined
+    /// into one scalar (a lone surrogate becomes U+FFFD).
+    private func decodedString(_ inner: Range<Int>) -> String {
         guard inner.contains(where: { bytes[$0] == UInt8(ascii: "\\") }) else {
             return String(decoding: UnsafeRawBufferPointer(rebasing: bytes[inner]), as: UTF8.self)
         }
@@ -349,16 +326,13 @@ public struct JSONScan {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 var scalar = hex4(index + 2)
-                if (0xd800...0xdbff).contains(scalar) {
-                    guard index + 12 <= inner.upperBound, bytes[index + 6] == UInt8(ascii: "\\"), bytes[index + 7] == UInt8(ascii: "u"),
-                        case let low = hex4(index + 8), (0xdc00...0xdfff).contains(low)
-                    else { throw Invalid(offset: index, reason: "a lone surrogate in a \\u escape") }
+                if (0xd800...0xdbff).contains(scalar), index + 12 <= inner.upperBound, bytes[index + 6] == UInt8(ascii: "\\"),
+                    bytes[index + 7] == UInt8(ascii: "u"), case let low = hex4(index + 8), (0xdc00...0xdfff).contains(low)
+                {
                     scalar = 0x10000 + ((scalar - 0xd800) << 10) + (low - 0xdc00)
                     index += 6
-                } else if (0xdc00...0xdfff).contains(scalar) {
-                    throw Invalid(offset: index, reason: "a lone surrogate in a \\u escape")
                 }
-                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar)!)).utf8))
+                out.append(contentsOf: Array(String(Character(Unicode.Scalar(scalar) ?? "\u{fffd}")).utf8))
                 index += 6
                 continue
             default: out.append(escaped)  // " \ /
