@@ -59,23 +59,20 @@ public struct JSONWriter {
         bytes.append(contentsOf: text.utf8)
     }
 
-    public mutating func beginObject(_ name: String? = nil) {
-        key(name)
-        bytes.append(UInt8(ascii: "{"))
-        depth += 1
-        needsComma.append(false)
-    }
+    public mutating func beginObject(_ name: String? = nil) { open(name, UInt8(ascii: "{")) }
 
     public mutating func endObject() { close(UInt8(ascii: "}")) }
 
-    public mutating func beginArray(_ name: String? = nil) {
+    public mutating func beginArray(_ name: String? = nil) { open(name, UInt8(ascii: "[")) }
+
+    public mutating func endArray() { close(UInt8(ascii: "]")) }
+
+    private mutating func open(_ name: String?, _ bracket: UInt8) {
         key(name)
-        bytes.append(UInt8(ascii: "["))
+        bytes.append(bracket)
         depth += 1
         needsComma.append(false)
     }
-
-    public mutating func endArray() { close(UInt8(ascii: "]")) }
 
     private mutating func close(_ bracket: UInt8) {
         let hadItems = needsComma.removeLast()

@@ -62,24 +62,27 @@ enum FileSystem {
     private static let groupNames = Mutex(NameCache())
 
     static func userName(_ uid: UInt32) -> String? {
-        if let cached = userNames.withLock({ $0.lookup(uid) }) { return cached }
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        let name: String? = getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
-            ? String(cString: entry.pw_name) : nil
-        userNames.withLock { $0.names[uid] = name }
-        return name
+        name(uid, cache: userNames) { id, buffer in
+            var entry = passwd()
+            var result: UnsafeMutablePointer<passwd>?
+            return getpwuid_r(id, &entry, &buffer, buffer.count, &result) == 0 && result != nil ? String(cString: entry.pw_name) : nil
+        }
     }
 
     static func groupName(_ gid: UInt32) -> String? {
-        if let cached = groupNames.withLock({ $0.lookup(gid) }) { return cached }
-        var entry = group()
-        var result: UnsafeMutablePointer<group>?
+        name(gid, cache: groupNames) { id, buffer in
+            var entry = group()
+            var result: UnsafeMutablePointer<group>?
+            return getgrgid_r(id, &entry, &buffer, buffer.count, &result) == 0 && result != nil ? String(cString: entry.gr_name) : nil
+        }
+    }
+
+    /// The name of `id` from `cache`, else from `lookup` (a reentrant libc call given a buffer), remembered.
+    private static func name(_ id: UInt32, cache: borrowing Mutex<NameCache>, lookup: (UInt32, inout [CChar]) -> String?) -> String? {
+        if let cached = cache.withLock({ $0.lookup(id) }) { return cached }
         var buffer = [CChar](repeating: 0, count: 4096)
-        let name: String? = getgrgid_r(gid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
-            ? String(cString: entry.gr_name) : nil
-        groupNames.withLock { $0.names[gid] = name }
+        let name = lookup(id, &buffer)
+        cache.withLock { $0.names[id] = name }
         return name
     }
 
