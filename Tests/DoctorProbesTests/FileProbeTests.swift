@@ -12,7 +12,8 @@ extension TemporaryDirectory {
     func file(_ name: String, _ content: String = "", mode: mode_t = 0o600) -> String { write(name, content, mode: mode) }
 }
 
-/// Loads the checks (YAML) with the built-in probes and runs them.
+/// Loads the checks (YAML) with the built-in probes and runs them. Every result is audited against its probe's
+/// spec: an observation the spec does not declare, or of another type, is a test failure.
 func runChecks(_ yaml: String, variables: [String: String] = [:]) async throws -> [CheckResult] {
     let fixture = Fixture()
     fixture.file("checks.yaml", yaml)
@@ -20,7 +21,10 @@ func runChecks(_ yaml: String, variables: [String: String] = [:]) async throws -
     var all = ProcessInfo.processInfo.environment
     for (key, value) in variables { all[key] = value }
     let runner = Runner(registry: BuiltInProbes.registry, options: RunOptions(jobs: 4, variables: Variables(all)))
-    return await runner.run(Selection().plan(catalog)).results
+    let results = await runner.run(Selection().plan(catalog)).results
+    let problems = ObservationAudit.problems(results)
+    #expect(problems.isEmpty, "observations outside the spec: \(problems)")
+    return results
 }
 
 /// The catalog error loading `yaml` gives (what the probe refuses is a catalog error when no parameter
