@@ -88,7 +88,11 @@ public struct CapabilitiesProbe: BoundedProbe {
                 return ProbeOutput(observations: [Observation(subject: subject, values: [:], missingReason: error.message)])
             }
             var values = ObservedValues()
-            for (field, key) in [("CapEff", Observed.effective), ("CapPrm", Observed.permitted), ("CapInh", Observed.inheritable), ("CapBnd", Observed.bounding), ("CapAmb", Observed.ambient)] {
+            let fields = [
+                ("CapEff", Observed.effective), ("CapPrm", Observed.permitted), ("CapInh", Observed.inheritable),
+                ("CapBnd", Observed.bounding), ("CapAmb", Observed.ambient),
+            ]
+            for (field, key) in fields {
                 if let mask = status[Substring(field)].flatMap({ UInt64($0, radix: 16) }) {
                     values[key] = .list(Capabilities.names(mask: mask).map { .string($0) })
                 }

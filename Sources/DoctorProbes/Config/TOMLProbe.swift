@@ -204,8 +204,9 @@ public struct TOMLProbe: Probe {
         errors = syntax + errors
         var values: ObservedValues = [
             Observed.files: .list(files.map { .string($0) }), Observed.valid: .bool(errors.isEmpty),
-            Observed.errors: .list(errors.map { .string($0) }), Observed.syntaxErrors: .list(syntax.map { .string($0) }), Observed.unknownKeys: .list(unknown.map { .string($0) }),
-            Observed.deprecatedKeys: .list(deprecated.map { .string($0) }), Observed.warnings: .list(warnings.map { .string($0) }),
+            Observed.errors: .list(errors.map { .string($0) }), Observed.syntaxErrors: .list(syntax.map { .string($0) }),
+            Observed.unknownKeys: .list(unknown.map { .string($0) }), Observed.deprecatedKeys: .list(deprecated.map { .string($0) }),
+            Observed.warnings: .list(warnings.map { .string($0) }),
         ]
         // Under Open Sesame's merge, the version the daemons run with: the highest, from their own 3 up.
         if openSesameMerge, case .int(let running)? = merged.member("config_version") { version = running }
