@@ -52,7 +52,7 @@ public enum GeneratedFiles {
         out += "\nParameters that are strings may use variables (`${HOME}`, `${UID}`, any environment variable, `--var`).\n"
         out += "\n## Observations\n\nWhat `expect` can put conditions on.\n\n| name | type | meaning | operators |\n|---|---|---|---|\n"
         for observation in spec.observations {
-            let operators = Operator.allCases.filter { $0.operandType(for: observation.type) != nil }.map { "`\($0.rawValue)`" }
+            let operators = observation.operators.map { "`\($0.rawValue)`" }
             out += "| `\(observation.name)` | \(observation.type.phrase) | \(observation.summary) | \(operators.joined(separator: " ")) |\n"
         }
         if let defaults = spec.defaultExpect {

@@ -61,7 +61,7 @@ public enum ProbeScaffold {
             "swift build --build-tests",
             "swift run doctor-dev generate        # its schema fragment and docs/probes/\(name).md",
             "swift test --filter \(pascal)ProbeTests",
-            "then replace what it observes (the spec's parameters and observations, init, observe) and its test",
+            "then replace what it observes (its Parameter and Observed keys, init, observe) and its test",
         ])
     }
 
@@ -74,17 +74,22 @@ public enum ProbeScaffold {
 
         /// Written by `doctor-dev new-probe \(name)`: observes whether `path` exists. Replace the spec's parameters
         /// and observations, `init` and `observe` with what this probe is for; keep `init` free of side effects
-        /// (the loader builds the probe once while validating a catalog).
+        /// (the loader builds the probe once while validating a catalog). Each parameter and observation is
+        /// declared once, as a key: the spec lists the keys, `init` reads by them, `observe` writes by them.
         public struct \(pascal)Probe: BoundedProbe {
+            enum Parameter {
+                static let path = ParameterKey.string("path", required: true, "The path to look at.")
+            }
+
+            enum Observed {
+                static let exists = ObservationKey("exists", .bool, "Whether the path exists (a dangling symlink exists).")
+            }
+
             public static let spec = ProbeSpec(
                 type: "\(name)",
                 summary: "Whether a path exists (the starting point `doctor-dev new-probe` writes).",
-                parameters: [
-                    ParameterSpec("path", .string, required: true, "The path to look at."),
-                ],
-                observations: [
-                    ObservationSpec("exists", .bool, "Whether the path exists (a dangling symlink exists)."),
-                ],
+                parameters: [Parameter.path],
+                observations: [Observed.exists],
                 defaultExpect: "{exists: true}",
                 examples: [
                     ProbeExample("The host has a name file", \"\"\"
@@ -100,13 +105,13 @@ public enum ProbeScaffold {
             let path: String
 
             public init(parameters: Parameters) throws(ProbeError) {
-                guard let path = parameters.string("path"), !path.isEmpty else { throw ProbeError("'path' is empty") }
+                guard let path = parameters[Parameter.path], !path.isEmpty else { throw ProbeError("'path' is empty") }
                 self.path = path
             }
 
             public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
                 var info = stat()
-                return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(lstat(path, &info) == 0)])])
+                return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(lstat(path, &info) == 0)])])
             }
         }
 

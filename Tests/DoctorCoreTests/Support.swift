@@ -8,23 +8,31 @@ import Synchronization
 struct ValueProbe: BoundedProbe {
     static let spec = ProbeSpec(
         type: "value", summary: "Observes the number it is given.",
-        parameters: [
-            ParameterSpec("number", .number, required: true, "The number to observe."),
-            ParameterSpec("text", .string, "A text to observe."),
-        ],
-        observations: [ObservationSpec("number", .number, "The number."), ObservationSpec("text", .string, "The text."), ObservationSpec("latency", .duration, "As a duration in seconds.")])
+        parameters: [Parameter.number, Parameter.text],
+        observations: [Observed.number, Observed.text, Observed.latency])
+
+    enum Parameter {
+        static let number = ParameterKey.number("number", required: true, "The number to observe.")
+        static let text = ParameterKey.string("text", "A text to observe.")
+    }
+
+    enum Observed {
+        static let number = ObservationKey("number", .number, "The number.")
+        static let text = ObservationKey("text", .string, "The text.")
+        static let latency = ObservationKey("latency", .duration, "As a duration in seconds.")
+    }
 
     let number: Double
     let text: String?
 
     init(parameters: Parameters) throws(ProbeError) {
-        number = parameters.double("number") ?? 0
-        text = parameters.string("text")
+        number = parameters[Parameter.number] ?? 0
+        text = parameters[Parameter.text]
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        var values: ObservedValues = ["number": .double(number), "latency": .double(number)]
-        if let text { values["text"] = .string(text) }
+        var values: ObservedValues = [Observed.number: .double(number), Observed.latency: .double(number)]
+        if let text { values[Observed.text] = .string(text) }
         return .single(values)
     }
 }
@@ -33,13 +41,20 @@ struct ValueProbe: BoundedProbe {
 struct SleepProbe: Probe {
     static let spec = ProbeSpec(
         type: "sleep", summary: "Sleeps.",
-        parameters: [ParameterSpec("seconds", .number, required: true, "How long.")],
-        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+        parameters: [Parameter.seconds], observations: [Observed.done], defaultExpect: "{done: true}")
+
+    enum Parameter {
+        static let seconds = ParameterKey.number("seconds", required: true, "How long.")
+    }
+
+    enum Observed {
+        static let done = ObservationKey("done", .bool, "Always true.")
+    }
 
     let seconds: Double
 
     init(parameters: Parameters) throws(ProbeError) {
-        seconds = parameters.double("seconds") ?? 0
+        seconds = parameters[Parameter.seconds] ?? 0
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -48,7 +63,7 @@ struct SleepProbe: Probe {
         } catch {
             throw ProbeError("cancelled")
         }
-        return .single(["done": .bool(true)])
+        return .single([Observed.done: .bool(true)])
     }
 }
 
@@ -57,15 +72,22 @@ struct SleepProbe: Probe {
 struct CountingProbe: Probe {
     static let spec = ProbeSpec(
         type: "counting", summary: "Sleeps, counting how many run at once.",
-        parameters: [ParameterSpec("seconds", .number, required: true, "How long.")],
-        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+        parameters: [Parameter.seconds], observations: [Observed.done], defaultExpect: "{done: true}")
+
+    enum Parameter {
+        static let seconds = ParameterKey.number("seconds", required: true, "How long.")
+    }
+
+    enum Observed {
+        static let done = ObservationKey("done", .bool, "Always true.")
+    }
 
     static let inFlight = Mutex((now: 0, peak: 0))
 
     let seconds: Double
 
     init(parameters: Parameters) throws(ProbeError) {
-        seconds = parameters.double("seconds") ?? 0
+        seconds = parameters[Parameter.seconds] ?? 0
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -79,7 +101,7 @@ struct CountingProbe: Probe {
         } catch {
             throw ProbeError("cancelled")
         }
-        return .single(["done": .bool(true)])
+        return .single([Observed.done: .bool(true)])
     }
 }
 
@@ -87,24 +109,31 @@ struct CountingProbe: Probe {
 struct StubbornProbe: Probe {
     static let spec = ProbeSpec(
         type: "stubborn", summary: "Ignores cancellation.",
-        parameters: [ParameterSpec("seconds", .number, required: true, "How long it blocks.")],
-        observations: [ObservationSpec("done", .bool, "Always true.")], defaultExpect: "{done: true}")
+        parameters: [Parameter.seconds], observations: [Observed.done], defaultExpect: "{done: true}")
+
+    enum Parameter {
+        static let seconds = ParameterKey.number("seconds", required: true, "How long it blocks.")
+    }
+
+    enum Observed {
+        static let done = ObservationKey("done", .bool, "Always true.")
+    }
 
     let seconds: Double
 
     init(parameters: Parameters) throws(ProbeError) {
-        seconds = parameters.double("seconds") ?? 0
+        seconds = parameters[Parameter.seconds] ?? 0
     }
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         usleep(UInt32(seconds * 1_000_000))
-        return .single(["done": .bool(true)])
+        return .single([Observed.done: .bool(true)])
     }
 }
 
 /// Throws a probe error.
 struct BrokenProbe: BoundedProbe {
-    static let spec = ProbeSpec(type: "broken", summary: "Cannot run.", parameters: [], observations: [ObservationSpec("x", .bool, "Never.")])
+    static let spec = ProbeSpec(type: "broken", summary: "Cannot run.", parameters: [], observations: [ObservationKey("x", .bool, "Never.")])
 
     init(parameters: Parameters) throws(ProbeError) {}
 

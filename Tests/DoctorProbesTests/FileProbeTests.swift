@@ -5,7 +5,8 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-/// Loads the checks (YAML) with the built-in probes and runs them.
+/// Loads the checks (YAML) with the built-in probes and runs them. Every result is audited against its probe's
+/// spec: an observation the spec does not declare, or of another type, is a test failure.
 func runChecks(_ yaml: String, variables: [String: String] = [:], settings: ProbeSettings = ProbeSettings()) async throws -> [CheckResult] {
     let fixture = TemporaryDirectory()
     fixture.write("checks.yaml", yaml, mode: 0o600)
@@ -13,7 +14,10 @@ func runChecks(_ yaml: String, variables: [String: String] = [:], settings: Prob
     var all = ProcessInfo.processInfo.environment
     for (key, value) in variables { all[key] = value }
     let runner = Runner(registry: BuiltInProbes.registry, options: RunOptions(jobs: 4, variables: Variables(all), settings: settings))
-    return await runner.run(Selection().plan(catalog)).results
+    let results = await runner.run(Selection().plan(catalog)).results
+    let problems = ObservationAudit.problems(results)
+    #expect(problems.isEmpty, "observations outside the spec: \(problems)")
+    return results
 }
 
 /// The catalog error loading `yaml` gives (what the probe refuses is a catalog error when no parameter

@@ -13,31 +13,34 @@ import Foundation
 // Runs N checks whose probe never answers and ignores cancellation (it blocks its thread), each with the
 // given timeout, and prints the wall time of the whole run: with enough jobs it is one timeout, not N.
 
+/// The one observation of the probes below (which never make it).
+let done = ObservationKey("done", .bool, "Never.")
+
 /// Never answers: sleeps on its thread far past any timeout, without looking at cancellation.
 struct HangingProbe: Probe {
     static let spec = ProbeSpec(
-        type: "hang", summary: "Never answers.", parameters: [], observations: [ObservationSpec("done", .bool, "Never.")],
+        type: "hang", summary: "Never answers.", parameters: [], observations: [done],
         defaultExpect: "{done: true}")
 
     init(parameters: Parameters) throws(ProbeError) {}
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         sleep(3600)
-        return .single(["done": .bool(true)])
+        return .single([done: .bool(true)])
     }
 }
 
 /// Never answers, but politely: waits cooperatively (cancellation ends the wait).
 struct WaitingProbe: Probe {
     static let spec = ProbeSpec(
-        type: "wait", summary: "Waits an hour.", parameters: [], observations: [ObservationSpec("done", .bool, "Never.")],
+        type: "wait", summary: "Waits an hour.", parameters: [], observations: [done],
         defaultExpect: "{done: true}")
 
     init(parameters: Parameters) throws(ProbeError) {}
 
     func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         try? await Task.sleep(for: .seconds(3600))
-        return .single(["done": .bool(true)])
+        return .single([done: .bool(true)])
     }
 }
 

@@ -289,7 +289,7 @@ struct CheckDecoder {
                 constants[name] = value
             }
             do throws(ProbeError) {
-                _ = try probeType.init(parameters: Parameters(constants))
+                _ = try probeType.init(parameters: Parameters(constants, spec: probeType.spec))
             } catch {
                 issue(mark, "probe '\(typeName)': \(error.message)")
             }

@@ -42,6 +42,14 @@ public enum Value: Sendable, Hashable {
         return nil
     }
 
+    /// A mapping's entries in catalog order (the loader keeps a mapping as a list of name-value pairs).
+    public var asMap: [(name: String, value: Value)]? {
+        asList?.compactMap { pair in
+            guard let items = pair.asList, items.count == 2, let name = items[0].asString else { return nil }
+            return (name, items[1])
+        }
+    }
+
     /// Renders the value for people, using the declared type where it matters (modes in octal, durations with
     /// a unit, sizes in bytes).
     public func display(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: false) }

@@ -14,7 +14,7 @@ enum Evaluation {
             var subjectFailures: [String] = []
             var subjectWarnings: [String] = []
             for expectation in expectations {
-                let value = observation.values[expectation.observation]
+                let value = observation.values[dynamic: expectation.observation]
                 if value == nil, observation.reasonExplains(expectation.observation) {
                     missing.append(expectation)
                     continue
@@ -50,7 +50,7 @@ enum Evaluation {
             var values: [ObservedValue] = []
             values.reserveCapacity(observation.values.count)
             for declared in spec.observations {
-                if let value = observation.values[declared.name] { values.append(ObservedValue(name: declared.name, value: value, type: declared.type)) }
+                if let value = observation.values[dynamic: declared.name] { values.append(ObservedValue(name: declared.name, value: value, type: declared.type)) }
             }
             if values.count < observation.values.count {
                 for (name, value) in observation.values where spec.observation(name) == nil {

@@ -191,7 +191,7 @@ public struct Runner: Sendable {
         }
         let probe: any Probe
         do throws(ProbeError) {
-            probe = try probeType.init(parameters: Parameters(resolvedParameters))
+            probe = try probeType.init(parameters: Parameters(resolvedParameters, spec: probeType.spec))
         } catch {
             return result(.error, "probe '\(check.probe.type)': \(error.message)")
         }

@@ -30,20 +30,30 @@ public struct ProbeError: Error, Sendable, CustomStringConvertible {
     public var description: String { message }
 }
 
-/// The resolved parameters of one check, by name.
+/// The resolved parameters of one check. A probe reads them by the keys its spec declares:
+/// `parameters[Parameter.path]`, typed by the key; there is no lookup by a name typed again.
 public struct Parameters: Sendable {
-    public var values: [String: Value]
+    let values: [String: Value]
+    /// The parameters of the probe's spec: reading a key the spec does not declare is a bug, caught in debug
+    /// builds (the tests); nil when built without a spec.
+    let declared: [ParameterSpec]?
 
-    public init(_ values: [String: Value]) {
+    public init(_ values: [String: Value], spec: ProbeSpec? = nil) {
         self.values = values
+        self.declared = spec?.parameters
     }
 
-    public subscript(name: String) -> Value? { values[name] }
-    public func string(_ name: String) -> String? { values[name]?.asString }
-    public func bool(_ name: String) -> Bool? { values[name]?.asBool }
-    public func int(_ name: String) -> Int64? { values[name]?.asInt }
-    public func double(_ name: String) -> Double? { values[name]?.asDouble }
-    public func strings(_ name: String) -> [String]? { values[name]?.asList?.compactMap(\.asString) }
+    /// The parameter of `key`: typed, and the key's default (if it has one) when the check does not give it.
+    public subscript<Reading>(key: ParameterKey<Reading>) -> Reading {
+        assert(declared?.contains { $0.name == key.name } ?? true, "parameter '\(key.name)' is read but not declared in the probe's spec")
+        return key.read(values[key.name])
+    }
+
+    /// Whether the check gives the parameter of `key` (a default does not count).
+    public func contains(_ key: any ParameterDeclaration) -> Bool {
+        assert(declared?.contains { $0.name == key.spec.name } ?? true, "parameter '\(key.spec.name)' is read but not declared in the probe's spec")
+        return values[key.spec.name] != nil
+    }
 }
 
 /// What a probe gets to work with.
@@ -67,7 +77,10 @@ public struct ProbeContext: Sendable {
     }
 
     /// Whether an expectation uses `observation`: probes skip costly work nobody asked for (e.g. hashing).
-    public func wants(_ observation: String) -> Bool { wanted.contains(observation) }
+    public func wants(_ observation: ObservationKey) -> Bool { wanted.contains(observation.name) }
+
+    /// Whether an expectation uses the observation a check named itself (a probe's `namedObservations`).
+    public func wants(dynamic name: String) -> Bool { wanted.contains(name) }
 
     public var timeRemaining: Duration { deadline - .now }
     public var isExpired: Bool { ContinuousClock.now >= deadline }
@@ -83,13 +96,13 @@ public struct Observation: Sendable {
     public var missingReason: String?
     /// The observations `missingReason` speaks for; nil for all of them. A reason about one value (a process
     /// whose dumpability cannot be read) must not stand in for the others.
-    public var reasonCovers: Set<String>?
+    public internal(set) var reasonCovers: Set<String>?
 
-    public init(subject: String? = nil, values: ObservedValues, missingReason: String? = nil, reasonCovers: Set<String>? = nil) {
+    public init(subject: String? = nil, values: ObservedValues, missingReason: String? = nil, reasonCovers: [ObservationKey]? = nil) {
         self.subject = subject
         self.values = values
         self.missingReason = missingReason
-        self.reasonCovers = reasonCovers
+        self.reasonCovers = reasonCovers.map { Set($0.map(\.name)) }
     }
 
     /// Whether `missingReason` explains a missing or failed `observation`.
@@ -143,20 +156,29 @@ public struct ProbeRegistry: Sendable {
     public var sorted: [any Probe.Type] { types.keys.sorted().compactMap { types[$0] } }
 }
 
-/// The values of one observation: a small map that keeps insertion order. Written like a dictionary literal;
-/// a probe observes a handful of values, so lookups scan instead of hashing.
+/// The values of one observation: a small map that keeps insertion order. Written like a dictionary literal
+/// keyed by the probe's observation keys (`[Observed.exists: .bool(true)]`); a probe observes a handful of
+/// values, so lookups scan instead of hashing.
 public struct ObservedValues: Sendable, ExpressibleByDictionaryLiteral, Sequence {
     public private(set) var pairs: [(name: String, value: Value)]
 
-    public init(dictionaryLiteral elements: (String, Value)...) {
-        pairs = elements.map { ($0.0, $0.1) }
+    public init(dictionaryLiteral elements: (ObservationKey, Value)...) {
+        pairs = elements.map { ($0.0.name, $0.1) }
     }
 
-    public init(_ pairs: [(name: String, value: Value)] = []) {
-        self.pairs = pairs
+    public init() {
+        pairs = []
     }
 
-    public subscript(name: String) -> Value? {
+    /// The value of a declared observation.
+    public subscript(key: ObservationKey) -> Value? {
+        get { self[dynamic: key.name] }
+        set { self[dynamic: key.name] = newValue }
+    }
+
+    /// The value of an observation by its name: for names a check chooses itself (a probe's
+    /// `namedObservations`, performance data) and for the runner, never for a name the spec declares.
+    public subscript(dynamic name: String) -> Value? {
         get { pairs.first { $0.name == name }?.value }
         set {
             if let index = pairs.firstIndex(where: { $0.name == name }) {
@@ -172,7 +194,7 @@ public struct ObservedValues: Sendable, ExpressibleByDictionaryLiteral, Sequence
     /// These values with `other`'s added, `other` winning on a shared name.
     public func merging(_ other: ObservedValues) -> ObservedValues {
         var out = self
-        for (name, value) in other { out[name] = value }
+        for (name, value) in other { out[dynamic: name] = value }
         return out
     }
 

@@ -26,6 +26,9 @@ public struct ObservationSpec: Sendable {
         self.type = type
         self.summary = summary
     }
+
+    /// The operators an expectation on this observation may use (those with an operand type for `type`).
+    public var operators: [Operator] { Operator.allCases.filter { $0.operandType(for: type) != nil } }
 }
 
 /// A worked example shown in the generated docs and run by the tests on the demo host.
@@ -76,19 +79,22 @@ public struct ProbeSpec: Sendable {
     /// The observations that are performance data; nil when there are none.
     public var performanceData: PerformanceData?
 
+    /// A spec built from the probe's keys: each parameter and observation is declared once, as a key that
+    /// `init` reads and `observe` writes. `exactlyOneOf` and `namedObservations` name parameters by their keys.
     public init(
-        type: String, summary: String, discussion: String = "", parameters: [ParameterSpec],
-        exactlyOneOf: [[String]] = [], observations: [ObservationSpec], namedObservations: String? = nil,
-        defaultExpect: String? = nil, examples: [ProbeExample] = [], performanceData: PerformanceData? = nil
+        type: String, summary: String, discussion: String = "", parameters: [any ParameterDeclaration],
+        exactlyOneOf: [[any ParameterDeclaration]] = [], observations: [ObservationKey],
+        namedObservations: ParameterKey<[String]?>? = nil, defaultExpect: String? = nil, examples: [ProbeExample] = [],
+        performanceData: PerformanceData? = nil
     ) {
         self.performanceData = performanceData
-        self.namedObservations = namedObservations
+        self.namedObservations = namedObservations?.name
         self.type = type
         self.summary = summary
         self.discussion = discussion
-        self.parameters = parameters
-        self.exactlyOneOf = exactlyOneOf
-        self.observations = observations
+        self.parameters = parameters.map(\.spec)
+        self.exactlyOneOf = exactlyOneOf.map { $0.map(\.spec.name) }
+        self.observations = observations.map(\.spec)
         self.defaultExpect = defaultExpect
         self.examples = examples
     }

@@ -6,6 +6,20 @@ import Glibc
 
 /// The capabilities of a file (its `security.capability` attribute) or of a process, by name, through libcap.
 public struct CapabilitiesProbe: BoundedProbe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", "A file whose capabilities to read.")
+        static let pid = ParameterKey.integer("pid", "A process whose capabilities to read.")
+    }
+
+    enum Observed {
+        static let effective = ObservationKey("effective", .list(.string), "The effective set.")
+        static let permitted = ObservationKey("permitted", .list(.string), "The permitted set.")
+        static let inheritable = ObservationKey("inheritable", .list(.string), "The inheritable set.")
+        static let bounding = ObservationKey("bounding", .list(.string), "The bounding set (processes only).")
+        static let ambient = ObservationKey("ambient", .list(.string), "The ambient set (processes only).")
+        static let text = ObservationKey("text", .string, "libcap's text form of a file's capabilities (empty: none).")
+    }
+
     public static let spec = ProbeSpec(
         type: "capabilities",
         summary: "The capabilities a file grants when executed, or a process holds, decoded by libcap into names.",
@@ -16,19 +30,9 @@ public struct CapabilitiesProbe: BoundedProbe {
             (`cap_sys_admin`), so `effective: {not_contains: cap_sys_admin}` forbids one and \
             `permitted: {empty: true}` forbids all.
             """,
-        parameters: [
-            ParameterSpec("path", .string, "A file whose capabilities to read."),
-            ParameterSpec("pid", .integer, "A process whose capabilities to read."),
-        ],
-        exactlyOneOf: [["path", "pid"]],
-        observations: [
-            ObservationSpec("effective", .list(.string), "The effective set."),
-            ObservationSpec("permitted", .list(.string), "The permitted set."),
-            ObservationSpec("inheritable", .list(.string), "The inheritable set."),
-            ObservationSpec("bounding", .list(.string), "The bounding set (processes only)."),
-            ObservationSpec("ambient", .list(.string), "The ambient set (processes only)."),
-            ObservationSpec("text", .string, "libcap's text form of a file's capabilities (empty: none)."),
-        ],
+        parameters: [Parameter.path, Parameter.pid],
+        exactlyOneOf: [[Parameter.path, Parameter.pid]],
+        observations: [Observed.effective, Observed.permitted, Observed.inheritable, Observed.bounding, Observed.ambient, Observed.text],
         defaultExpect: "{permitted: {empty: true}}",
         examples: [
             ProbeExample("A plugin gains raw sockets and nothing more", """
@@ -60,10 +64,10 @@ public struct CapabilitiesProbe: BoundedProbe {
     let subject: Subject
 
     public init(parameters: Parameters) throws(ProbeError) {
-        if let path = parameters.string("path") {
+        if let path = parameters[Parameter.path] {
             guard !path.isEmpty else { throw ProbeError("'path' is empty") }
             subject = .path(path)
-        } else if let pid = parameters.int("pid"), pid > 0, let pid32 = Int32(exactly: pid) {
+        } else if let pid = parameters[Parameter.pid], pid > 0, let pid32 = Int32(exactly: pid) {
             subject = .pid(pid32)
         } else {
             throw ProbeError("'pid' must be a positive process id")
@@ -78,8 +82,8 @@ public struct CapabilitiesProbe: BoundedProbe {
             }
             let sets = try Capabilities.file(path)
             let values: ObservedValues = [
-                "effective": .list(sets.effective.map { .string($0) }), "permitted": .list(sets.permitted.map { .string($0) }),
-                "inheritable": .list(sets.inheritable.map { .string($0) }), "text": .string(sets.text),
+                Observed.effective: .list(sets.effective.map { .string($0) }), Observed.permitted: .list(sets.permitted.map { .string($0) }),
+                Observed.inheritable: .list(sets.inheritable.map { .string($0) }), Observed.text: .string(sets.text),
             ]
             return ProbeOutput(observations: [Observation(subject: path, values: values)])
         case .pid(let pid):
@@ -94,9 +98,13 @@ public struct CapabilitiesProbe: BoundedProbe {
                 return ProbeOutput(observations: [Observation(subject: subject, values: [:], missingReason: error.message)])
             }
             var values = ObservedValues()
-            for (field, name) in [("CapEff", "effective"), ("CapPrm", "permitted"), ("CapInh", "inheritable"), ("CapBnd", "bounding"), ("CapAmb", "ambient")] {
+            let fields = [
+                ("CapEff", Observed.effective), ("CapPrm", Observed.permitted), ("CapInh", Observed.inheritable),
+                ("CapBnd", Observed.bounding), ("CapAmb", Observed.ambient),
+            ]
+            for (field, key) in fields {
                 if let mask = status[Substring(field)].flatMap({ UInt64($0, radix: 16) }) {
-                    values[name] = .list(Capabilities.names(mask: mask).map { .string($0) })
+                    values[key] = .list(Capabilities.names(mask: mask).map { .string($0) })
                 }
             }
             return ProbeOutput(observations: [Observation(subject: subject, values: values)])

@@ -5,6 +5,20 @@ import TOMLKit
 /// Open Sesame's installation identity (`installation.toml`, written by `sesame init`): its UUIDs, and whether
 /// its machine binding names this host.
 public struct InstallationProbe: Probe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", required: true, "The installation file, e.g. `${HOME}/.config/pds/installation.toml`.")
+        static let machineId = ParameterKey.string("machine_id", default: "/etc/machine-id", "The file holding this host's machine id.")
+    }
+
+    enum Observed {
+        static let exists = ObservationKey("exists", .bool, "The file exists.")
+        static let id = ObservationKey("id", .string, "The installation id.")
+        static let idValid = ObservationKey("id_valid", .bool, "`id` is a version 4 UUID.")
+        static let namespaceValid = ObservationKey("namespace_valid", .bool, "`namespace` is a version 5 UUID.")
+        static let binding = ObservationKey("binding", .enumeration(["matches", "mismatch", "unbound"]), "The machine binding against this host.")
+        static let bindingType = ObservationKey("binding_type", .string, "`machine_binding.binding_type` (`machine-id`).")
+    }
+
     public static let spec = ProbeSpec(
         type: "installation",
         summary: "The installation identity is well formed and, when bound, bound to this machine.",
@@ -17,17 +31,10 @@ public struct InstallationProbe: Probe {
 
             The machine id is read, hashed and compared; it is never reported.
             """,
-        parameters: [
-            ParameterSpec("path", .string, required: true, "The installation file, e.g. `${HOME}/.config/pds/installation.toml`."),
-            ParameterSpec("machine_id", .string, default: "/etc/machine-id", "The file holding this host's machine id."),
-        ],
+        parameters: [Parameter.path, Parameter.machineId],
         observations: [
-            ObservationSpec("exists", .bool, "The file exists."),
-            ObservationSpec("id", .string, "The installation id."),
-            ObservationSpec("id_valid", .bool, "`id` is a version 4 UUID."),
-            ObservationSpec("namespace_valid", .bool, "`namespace` is a version 5 UUID."),
-            ObservationSpec("binding", .enumeration(["matches", "mismatch", "unbound"]), "The machine binding against this host."),
-            ObservationSpec("binding_type", .string, "`machine_binding.binding_type` (`machine-id`)."),
+            Observed.exists, Observed.id, Observed.idValid, Observed.namespaceValid, Observed.binding,
+            Observed.bindingType,
         ],
         defaultExpect: "{id_valid: true, namespace_valid: true, binding: {in: [matches, unbound]}}",
         examples: [
@@ -51,8 +58,8 @@ public struct InstallationProbe: Probe {
     let machineIDPath: String
 
     public init(parameters: Parameters) throws(ProbeError) {
-        path = parameters.string("path") ?? ""
-        machineIDPath = parameters.string("machine_id") ?? "/etc/machine-id"
+        path = parameters[Parameter.path] ?? ""
+        machineIDPath = parameters[Parameter.machineId]
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -62,9 +69,9 @@ public struct InstallationProbe: Probe {
         case .failure(let error):
             let exists: Bool
             if case .success = FileSystem.info(path, follow: false) { exists = true } else { exists = false }
-            return .single(["exists": .bool(exists)], missing: exists ? error.message : "\(path) does not exist")
+            return .single([Observed.exists: .bool(exists)], missing: exists ? error.message : "\(path) does not exist")
         }
-        var values: ObservedValues = ["exists": .bool(true)]
+        var values: ObservedValues = [Observed.exists: .bool(true)]
         guard let text = String(validating: bytes, as: UTF8.self) else { return .single(values, missing: "\(path) is not UTF-8") }
         let table: TOMLTable
         do {
@@ -76,16 +83,16 @@ public struct InstallationProbe: Probe {
         }
         let id = table["id"]?.string
         let idBytes = id.flatMap(InstallationProbe.uuidBytes)
-        values["id_valid"] = .bool(idBytes.map { InstallationProbe.version(of: $0) == 4 } ?? false)
-        if let id { values["id"] = .string(id) }
+        values[Observed.idValid] = .bool(idBytes.map { InstallationProbe.version(of: $0) == 4 } ?? false)
+        if let id { values[Observed.id] = .string(id) }
         let namespace = table["namespace"]?.string.flatMap(InstallationProbe.uuidBytes)
-        values["namespace_valid"] = .bool(namespace.map { InstallationProbe.version(of: $0) == 5 } ?? false)
+        values[Observed.namespaceValid] = .bool(namespace.map { InstallationProbe.version(of: $0) == 5 } ?? false)
 
         guard let binding = table["machine_binding"]?.table else {
-            values["binding"] = .string("unbound")
+            values[Observed.binding] = .string("unbound")
             return .single(values)
         }
-        if let kind = binding["binding_type"]?.string { values["binding_type"] = .string(kind) }
+        if let kind = binding["binding_type"]?.string { values[Observed.bindingType] = .string(kind) }
         guard let expected = binding["binding_hash"]?.string else {
             return .single(values, missing: "[machine_binding] has no binding_hash")
         }
@@ -102,7 +109,7 @@ public struct InstallationProbe: Probe {
         var input = Array(machineID[start..<end]) + idBytes
         defer { NoiseCrypto.wipe(&input) }
         let digest = Hex.encode(Blake3.hash(input))
-        values["binding"] = .string(digest == expected.lowercased() ? "matches" : "mismatch")
+        values[Observed.binding] = .string(digest == expected.lowercased() ? "matches" : "mismatch")
         return .single(values)
     }
 

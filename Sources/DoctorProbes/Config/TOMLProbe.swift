@@ -5,6 +5,28 @@ import TOMLKit
 /// TOML configuration files, read in their load order and validated against a JSON Schema (Open Sesame's by
 /// default): syntax errors with file:line:col, schema violations, unknown and deprecated keys with file and line.
 public struct TOMLProbe: Probe {
+    enum Parameter {
+        static let paths = ParameterKey.strings("paths", required: true, "The files in load order; globs allowed.")
+        static let schema = ParameterKey.string("schema", "A JSON Schema file to validate with (default: Open Sesame's configuration schema).")
+        static let followSymlinks = ParameterKey.bool("follow_symlinks", default: false, "Read configuration files that are symlinks.")
+        static let merge = ParameterKey.enumeration("merge", ["deep", "open-sesame"], default: "deep", "How later files combine with earlier ones: key by key, or exactly as Open Sesame's loader keeps them.")
+        static let select = ParameterKey.strings("select", "Paths of the merged configuration to observe, each under its own name in `expect`.")
+        static let defaults = ParameterKey.map("defaults", of: .dynamic, "The value of a selected path when no file sets it (the daemons' default).")
+        static let per = ParameterKey.string("per", "A table of the merged configuration whose every member is a subject (e.g. `profiles`).")
+        static let perDefault = ParameterKey.string("per_default", "The member judged, from `defaults` alone, when no file configures any (e.g. `default`, the profile the daemons run without a configuration).")
+    }
+
+    enum Observed {
+        static let files = ObservationKey("files", .list(.string), "The files read, in order.")
+        static let valid = ObservationKey("valid", .bool, "Every file parsed and no value breaks the schema.")
+        static let errors = ObservationKey("errors", .list(.string), "Syntax errors and schema violations, with file and line.")
+        static let syntaxErrors = ObservationKey("syntax_errors", .list(.string), "Files that could not be read or parsed, with file:line:col: the errors before any schema.")
+        static let unknownKeys = ObservationKey("unknown_keys", .list(.string), "Keys the schema does not know, with file and line.")
+        static let deprecatedKeys = ObservationKey("deprecated_keys", .list(.string), "Keys the schema marks deprecated, with file and line.")
+        static let warnings = ObservationKey("warnings", .list(.string), "Values the schema advises against without forbidding them (`x-warn-minimum`/`x-warn-maximum`), with file and line.")
+        static let configVersion = ObservationKey("config_version", .integer, "The highest `config_version` of the files; under `merge: open-sesame` the one the daemons run with (the highest, and at least their own 3).")
+    }
+
     public static let spec = ProbeSpec(
         type: "toml",
         summary: "TOML configuration files parse, and their keys and values are valid against the configuration schema.",
@@ -48,26 +70,14 @@ public struct TOMLProbe: Probe {
             compiled defaults for the rest.
             """,
         parameters: [
-            ParameterSpec("paths", .list(.string), required: true, "The files in load order; globs allowed."),
-            ParameterSpec("schema", .string, "A JSON Schema file to validate with (default: Open Sesame's configuration schema)."),
-            ParameterSpec("follow_symlinks", .bool, default: "false", "Read configuration files that are symlinks."),
-            ParameterSpec("merge", .enumeration(["deep", "open-sesame"]), default: "deep", "How later files combine with earlier ones: key by key, or exactly as Open Sesame's loader keeps them."),
-            ParameterSpec("select", .list(.string), "Paths of the merged configuration to observe, each under its own name in `expect`."),
-            ParameterSpec("defaults", .map(.dynamic), "The value of a selected path when no file sets it (the daemons' default)."),
-            ParameterSpec("per", .string, "A table of the merged configuration whose every member is a subject (e.g. `profiles`)."),
-            ParameterSpec("per_default", .string, "The member judged, from `defaults` alone, when no file configures any (e.g. `default`, the profile the daemons run without a configuration)."),
+            Parameter.paths, Parameter.schema, Parameter.followSymlinks, Parameter.merge, Parameter.select,
+            Parameter.defaults, Parameter.per, Parameter.perDefault,
         ],
         observations: [
-            ObservationSpec("files", .list(.string), "The files read, in order."),
-            ObservationSpec("valid", .bool, "Every file parsed and no value breaks the schema."),
-            ObservationSpec("errors", .list(.string), "Syntax errors and schema violations, with file and line."),
-            ObservationSpec("syntax_errors", .list(.string), "Files that could not be read or parsed, with file:line:col: the errors before any schema."),
-            ObservationSpec("unknown_keys", .list(.string), "Keys the schema does not know, with file and line."),
-            ObservationSpec("deprecated_keys", .list(.string), "Keys the schema marks deprecated, with file and line."),
-            ObservationSpec("warnings", .list(.string), "Values the schema advises against without forbidding them (`x-warn-minimum`/`x-warn-maximum`), with file and line."),
-            ObservationSpec("config_version", .integer, "The highest `config_version` of the files; under `merge: open-sesame` the one the daemons run with (the highest, and at least their own 3)."),
+            Observed.files, Observed.valid, Observed.errors, Observed.syntaxErrors, Observed.unknownKeys,
+            Observed.deprecatedKeys, Observed.warnings, Observed.configVersion,
         ],
-        namedObservations: "select",
+        namedObservations: Parameter.select,
         defaultExpect: "{errors: {empty: true}, unknown_keys: {warn_if: {empty: false}}, deprecated_keys: {warn_if: {empty: false}}, warnings: {warn_if: {empty: false}}}",
         examples: [
             ProbeExample("The configuration is valid", """
@@ -118,9 +128,9 @@ public struct TOMLProbe: Probe {
     let openSesameMerge: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
-        paths = parameters.strings("paths") ?? []
+        paths = parameters[Parameter.paths] ?? []
         guard !paths.isEmpty else { throw ProbeError("'paths' is empty") }
-        schemaPath = parameters.string("schema")
+        schemaPath = parameters[Parameter.schema]
         // A schema this validator would only half apply is refused: when the catalog loads if the file is
         // there to read then, and in any case before it is used.
         if let schemaPath, case .success(let bytes) = FileSystem.readSmall(schemaPath, limit: 4 << 20),
@@ -128,19 +138,18 @@ public struct TOMLProbe: Probe {
         {
             try TOMLProbe.refuseUnsupported(schema, schemaPath)
         }
-        follow = parameters.bool("follow_symlinks") ?? false
-        select = parameters.strings("select") ?? []
+        follow = parameters[Parameter.followSymlinks]
+        select = parameters[Parameter.select] ?? []
         var defaults: [String: Value] = [:]
-        for pair in parameters["defaults"]?.asList ?? [] {
-            guard let items = pair.asList, items.count == 2, let path = items[0].asString else { continue }
+        for (path, value) in parameters[Parameter.defaults] ?? [] {
             guard select.contains(path) else { throw ProbeError("the default for '\(path)' is for a path 'select' does not name") }
-            defaults[path] = items[1]
+            defaults[path] = value
         }
         self.defaults = defaults
-        per = parameters.string("per")
-        perDefault = parameters.string("per_default")
+        per = parameters[Parameter.per]
+        perDefault = parameters[Parameter.perDefault]
         if perDefault != nil && per == nil { throw ProbeError("'per_default' needs 'per'") }
-        openSesameMerge = parameters.string("merge") == "open-sesame"
+        openSesameMerge = parameters[Parameter.merge] == "open-sesame"
         if per != nil && select.isEmpty { throw ProbeError("'per' needs paths to observe in 'select'") }
     }
 
@@ -198,13 +207,14 @@ public struct TOMLProbe: Probe {
         }
         errors = syntax + errors
         var values: ObservedValues = [
-            "files": .list(files.map { .string($0) }), "valid": .bool(errors.isEmpty),
-            "errors": .list(errors.map { .string($0) }), "syntax_errors": .list(syntax.map { .string($0) }), "unknown_keys": .list(unknown.map { .string($0) }),
-            "deprecated_keys": .list(deprecated.map { .string($0) }), "warnings": .list(warnings.map { .string($0) }),
+            Observed.files: .list(files.map { .string($0) }), Observed.valid: .bool(errors.isEmpty),
+            Observed.errors: .list(errors.map { .string($0) }), Observed.syntaxErrors: .list(syntax.map { .string($0) }),
+            Observed.unknownKeys: .list(unknown.map { .string($0) }), Observed.deprecatedKeys: .list(deprecated.map { .string($0) }),
+            Observed.warnings: .list(warnings.map { .string($0) }),
         ]
         // Under Open Sesame's merge, the version the daemons run with: the highest, from their own 3 up.
         if openSesameMerge, case .int(let running)? = merged.member("config_version") { version = running }
-        if let version { values["config_version"] = .int(version) }
+        if let version { values[Observed.configVersion] = .int(version) }
         let reason = files.isEmpty ? "none of \(paths.joined(separator: ", ")) exists" : nil
         guard let per else {
             let (selected, unset) = selected(in: merged)
@@ -231,13 +241,13 @@ public struct TOMLProbe: Probe {
 
     /// The `select` paths found in `document`, with `defaults` for the ones no file sets, and the paths unset.
     func selected(in document: JSONAny) -> (ObservedValues, [String]) {
-        var values: ObservedValues = [:]
+        var values = ObservedValues()
         var unset: [String] = []
         for path in select {
             if let found = document.select(path.split(separator: ".").map(String.init)) {
-                values[path] = found
+                values[dynamic: path] = found
             } else if let fallback = defaults[path] {
-                values[path] = fallback
+                values[dynamic: path] = fallback
             } else {
                 unset.append(path)
             }

@@ -3,6 +3,26 @@ public import DoctorCore
 /// A D-Bus bus and the names on it: is the bus reachable, does a name have an owner, is it activatable; a
 /// property of an object, or the reply of a read-only method.
 public struct DBusProbe: Probe {
+    enum Parameter {
+        static let bus = ParameterKey.enumeration("bus", ["session", "system"], default: "session", "Which bus.")
+        static let address = ParameterKey.string("address", "An explicit bus address (e.g. `unix:path=/run/user/1000/bus`); overrides `bus`.")
+        static let name = ParameterKey.string("name", "A bus name to look up (e.g. `org.freedesktop.secrets`).")
+        static let object = ParameterKey.string("object", "An object path of `name` (e.g. `/org/freedesktop/portal/desktop`).")
+        static let interface = ParameterKey.string("interface", "The interface of `property` or `method`.")
+        static let property = ParameterKey.string("property", "A property to read into `value`.")
+        static let method = ParameterKey.string("method", "A read-only method to call; its reply goes into `value`.")
+        static let signature = ParameterKey.string("signature", default: "", "The D-Bus types of `arguments`, one character each (e.g. `ss`).")
+        static let arguments = ParameterKey.strings("arguments", "The method's arguments, as text parsed by `signature`.")
+    }
+
+    enum Observed {
+        static let reachable = ObservationKey("reachable", .bool, "The bus accepted the connection and answered.")
+        static let owned = ObservationKey("owned", .bool, "The name has an owner now.")
+        static let owner = ObservationKey("owner", .string, "The unique name (`:1.42`) of the name's owner.")
+        static let activatable = ObservationKey("activatable", .bool, "The bus can activate a service for the name.")
+        static let value = ObservationKey("value", .dynamic, "The property's value or the method's reply.")
+    }
+
     public static let spec = ProbeSpec(
         type: "dbus",
         summary: "A D-Bus bus answers; a name has an owner or can be activated; a property or a read-only call has the expected value.",
@@ -26,23 +46,10 @@ public struct DBusProbe: Probe {
             Calling a name that is activatable starts its service, as any client would.
             """,
         parameters: [
-            ParameterSpec("bus", .enumeration(["session", "system"]), default: "session", "Which bus."),
-            ParameterSpec("address", .string, "An explicit bus address (e.g. `unix:path=/run/user/1000/bus`); overrides `bus`."),
-            ParameterSpec("name", .string, "A bus name to look up (e.g. `org.freedesktop.secrets`)."),
-            ParameterSpec("object", .string, "An object path of `name` (e.g. `/org/freedesktop/portal/desktop`)."),
-            ParameterSpec("interface", .string, "The interface of `property` or `method`."),
-            ParameterSpec("property", .string, "A property to read into `value`."),
-            ParameterSpec("method", .string, "A read-only method to call; its reply goes into `value`."),
-            ParameterSpec("signature", .string, default: "\"\"", "The D-Bus types of `arguments`, one character each (e.g. `ss`)."),
-            ParameterSpec("arguments", .list(.string), "The method's arguments, as text parsed by `signature`."),
+            Parameter.bus, Parameter.address, Parameter.name, Parameter.object, Parameter.interface, Parameter.property,
+            Parameter.method, Parameter.signature, Parameter.arguments,
         ],
-        observations: [
-            ObservationSpec("reachable", .bool, "The bus accepted the connection and answered."),
-            ObservationSpec("owned", .bool, "The name has an owner now."),
-            ObservationSpec("owner", .string, "The unique name (`:1.42`) of the name's owner."),
-            ObservationSpec("activatable", .bool, "The bus can activate a service for the name."),
-            ObservationSpec("value", .dynamic, "The property's value or the method's reply."),
-        ],
+        observations: [Observed.reachable, Observed.owned, Observed.owner, Observed.activatable, Observed.value],
         defaultExpect: "{reachable: true}",
         examples: [
             ProbeExample("The session bus answers", """
@@ -134,23 +141,24 @@ public struct DBusProbe: Probe {
     let target: (object: String, interface: String, access: Access)?
 
     public init(parameters: Parameters) throws(ProbeError) {
-        if let address = parameters.string("address"), !address.isEmpty {
+        if let address = parameters[Parameter.address], !address.isEmpty {
             bus = .address(address)
         } else {
-            bus = parameters.string("bus") == "system" ? .system : .session
+            bus = parameters[Parameter.bus] == "system" ? .system : .session
         }
-        name = parameters.string("name")
+        name = parameters[Parameter.name]
         if let name, name.isEmpty { throw ProbeError("'name' is empty") }
-        let property = parameters.string("property"), method = parameters.string("method")
+        let property = parameters[Parameter.property], method = parameters[Parameter.method]
         guard property != nil || method != nil else {
-            for extra in ["object", "interface", "signature", "arguments"] where parameters[extra] != nil {
-                throw ProbeError("'\(extra)' needs 'property' or 'method'")
+            let extras: [any ParameterDeclaration] = [Parameter.object, Parameter.interface, Parameter.signature, Parameter.arguments]
+            for extra in extras where parameters.contains(extra) {
+                throw ProbeError("'\(extra.spec.name)' needs 'property' or 'method'")
             }
             target = nil
             return
         }
         guard property == nil || method == nil else { throw ProbeError("give 'property' or 'method', not both") }
-        guard name != nil, let object = parameters.string("object"), let interface = parameters.string("interface") else {
+        guard name != nil, let object = parameters[Parameter.object], let interface = parameters[Parameter.interface] else {
             throw ProbeError("reading a property or calling a method needs 'name', 'object' and 'interface'")
         }
         guard object.hasPrefix("/") else { throw ProbeError("'object' must be an object path such as /org/freedesktop/portal/desktop") }
@@ -160,8 +168,8 @@ public struct DBusProbe: Probe {
             guard method == "Ping" || method == "Introspect" || DBusProbe.readOnlyPrefixes.contains(where: { method.hasPrefix($0) }) else {
                 throw ProbeError("refusing to call '\(method)': only read-only methods may be called (names starting with \(DBusProbe.readOnlyPrefixes.joined(separator: ", ")), or Ping, Introspect)")
             }
-            let signature = Array(parameters.string("signature") ?? "")
-            let texts = parameters.strings("arguments") ?? []
+            let signature = Array(parameters[Parameter.signature])
+            let texts = parameters[Parameter.arguments] ?? []
             guard signature.count == texts.count else {
                 throw ProbeError("'signature' has \(signature.count) type(s) for \(texts.count) argument(s)")
             }
@@ -180,26 +188,26 @@ public struct DBusProbe: Probe {
             client = try DBusClient(bus, variables: context.variables)
             _ = try client.busID(deadline: context.deadline)
         } catch {
-            return ProbeOutput(observations: [Observation(subject: subject, values: ["reachable": .bool(false)], missingReason: error.message)])
+            return ProbeOutput(observations: [Observation(subject: subject, values: [Observed.reachable: .bool(false)], missingReason: error.message)])
         }
-        var values: ObservedValues = ["reachable": .bool(true)]
+        var values: ObservedValues = [Observed.reachable: .bool(true)]
         var missingReason: String?
         if let name {
             let owned = try client.hasOwner(name, deadline: context.deadline)
             if !owned { missingReason = "\(name) has no owner" }
-            values["owned"] = .bool(owned)
-            if owned, context.wants("owner") { values["owner"] = .string(try client.owner(name, deadline: context.deadline)) }
-            if context.wants("activatable") {
-                values["activatable"] = .bool(try client.activatableNames(deadline: context.deadline).contains(name))
+            values[Observed.owned] = .bool(owned)
+            if owned, context.wants(Observed.owner) { values[Observed.owner] = .string(try client.owner(name, deadline: context.deadline)) }
+            if context.wants(Observed.activatable) {
+                values[Observed.activatable] = .bool(try client.activatableNames(deadline: context.deadline).contains(name))
             }
             if let target {
                 do {
                     switch target.access {
                     case .property(let property):
-                        values["value"] = try client.property(destination: name, path: target.object, interface: target.interface, name: property, deadline: context.deadline)
+                        values[Observed.value] = try client.property(destination: name, path: target.object, interface: target.interface, name: property, deadline: context.deadline)
                     case .method(let method, let arguments):
                         let reply = try client.call(destination: name, path: target.object, interface: target.interface, member: method, arguments: arguments, deadline: context.deadline, read: DBusMessage.readAll)
-                        values["value"] = reply.count == 1 ? reply[0] : .list(reply)
+                        values[Observed.value] = reply.count == 1 ? reply[0] : .list(reply)
                     }
                 } catch {
                     // An error reply (no such property, interface or object) is an answer: the value is missing.

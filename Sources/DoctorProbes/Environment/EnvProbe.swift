@@ -3,6 +3,15 @@ public import DoctorCore
 /// Looks up a variable among the run's variables: `--var` and vars files, the built-ins, then the process
 /// environment.
 public struct EnvProbe: BoundedProbe {
+    enum Parameter {
+        static let name = ParameterKey.string("name", required: true, "The variable's name, e.g. `XDG_SESSION_TYPE`.")
+    }
+
+    enum Observed {
+        static let set = ObservationKey("set", .bool, "Whether the variable is defined and not empty.")
+        static let value = ObservationKey("value", .string, "The variable's value (absent when it is not set).")
+    }
+
     public static let spec = ProbeSpec(
         type: "env",
         summary: "An environment variable is set, equals a value, or matches a pattern.",
@@ -11,13 +20,8 @@ public struct EnvProbe: BoundedProbe {
             built-ins (`UID`, `GID`, `USER`, `HOME`, `HOSTNAME`), then the process environment. An empty value \
             counts as not set.
             """,
-        parameters: [
-            ParameterSpec("name", .string, required: true, "The variable's name, e.g. `XDG_SESSION_TYPE`."),
-        ],
-        observations: [
-            ObservationSpec("set", .bool, "Whether the variable is defined and not empty."),
-            ObservationSpec("value", .string, "The variable's value (absent when it is not set)."),
-        ],
+        parameters: [Parameter.name],
+        observations: [Observed.set, Observed.value],
         defaultExpect: "{set: true}",
         examples: [
             ProbeExample("A Wayland session", """
@@ -44,14 +48,14 @@ public struct EnvProbe: BoundedProbe {
     let name: String
 
     public init(parameters: Parameters) throws(ProbeError) {
-        guard let name = parameters.string("name"), !name.isEmpty else { throw ProbeError("'name' is empty") }
+        guard let name = parameters[Parameter.name], !name.isEmpty else { throw ProbeError("'name' is empty") }
         self.name = name
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         guard let value = context.variables[name], !value.isEmpty else {
-            return ProbeOutput(observations: [Observation(subject: "$\(name)", values: ["set": .bool(false)], missingReason: "$\(name) is not set")])
+            return ProbeOutput(observations: [Observation(subject: "$\(name)", values: [Observed.set: .bool(false)], missingReason: "$\(name) is not set")])
         }
-        return ProbeOutput(observations: [Observation(subject: "$\(name)", values: ["set": .bool(true), "value": .string(value)])])
+        return ProbeOutput(observations: [Observation(subject: "$\(name)", values: [Observed.set: .bool(true), Observed.value: .string(value)])])
     }
 }

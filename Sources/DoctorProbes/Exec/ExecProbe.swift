@@ -3,6 +3,25 @@ import Foundation
 
 /// Any executable as a probe: a Nagios/Monitoring plugin, or a program that prints one JSON object.
 public struct ExecProbe: ProgramRunningProbe {
+    enum Parameter {
+        static let command = ParameterKey.strings("command", required: true, "The program and its arguments, e.g. `[check_disk, -w, 10%, -p, /]`.")
+        static let `protocol` = ParameterKey.enumeration("protocol", ["nagios", "json"], default: "nagios", "How the program reports.")
+        static let env = ParameterKey.map("env", of: .string, "Variables to set for the program.")
+        static let passEnv = ParameterKey.strings("pass_env", "Variables copied from doctor's environment when set (e.g. `[HOME, XDG_RUNTIME_DIR]`).")
+        static let cwd = ParameterKey.string("cwd", "The working directory (default: /).")
+        static let maxOutput = ParameterKey.byteSize("max_output", default: "1M", "The most the program may write on standard output or on standard error.")
+        static let observe = ParameterKey.strings("observe", "Performance-data labels (`perf.<label>`) or JSON observation names that `expect` uses.")
+    }
+
+    enum Observed {
+        static let status = ObservationKey("status", .enumeration(["pass", "warn", "fail", "error"]), "The program's verdict.")
+        static let exitCode = ObservationKey("exit_code", .integer, "Its exit status.")
+        static let message = ObservationKey("message", .string, "Its one-line message (Nagios: the first line before `|`; JSON: `message`).")
+        static let output = ObservationKey("output", .string, "Everything it wrote on standard output (up to `max_output`).")
+        static let stderr = ObservationKey("stderr", .string, "What it wrote on standard error (up to `max_output`).")
+        static let duration = ObservationKey("duration", .duration, "How long it ran.")
+    }
+
     public static let spec = ProbeSpec(
         type: "exec",
         summary: "Runs a program (never through a shell) and reads its verdict: the Nagios plugin protocol or one JSON object.",
@@ -30,23 +49,13 @@ public struct ExecProbe: ProgramRunningProbe {
             Without `expect`, the check is the plugin's verdict: pass on pass, warn on warn, fail on fail.
             """,
         parameters: [
-            ParameterSpec("command", .list(.string), required: true, "The program and its arguments, e.g. `[check_disk, -w, 10%, -p, /]`."),
-            ParameterSpec("protocol", .enumeration(["nagios", "json"]), default: "nagios", "How the program reports."),
-            ParameterSpec("env", .map(.string), "Variables to set for the program."),
-            ParameterSpec("pass_env", .list(.string), "Variables copied from doctor's environment when set (e.g. `[HOME, XDG_RUNTIME_DIR]`)."),
-            ParameterSpec("cwd", .string, "The working directory (default: /)."),
-            ParameterSpec("max_output", .byteSize, default: "1M", "The most the program may write on standard output or on standard error."),
-            ParameterSpec("observe", .list(.string), "Performance-data labels (`perf.<label>`) or JSON observation names that `expect` uses."),
+            Parameter.command, Parameter.`protocol`, Parameter.env, Parameter.passEnv, Parameter.cwd,
+            Parameter.maxOutput, Parameter.observe,
         ],
         observations: [
-            ObservationSpec("status", .enumeration(["pass", "warn", "fail", "error"]), "The program's verdict."),
-            ObservationSpec("exit_code", .integer, "Its exit status."),
-            ObservationSpec("message", .string, "Its one-line message (Nagios: the first line before `|`; JSON: `message`)."),
-            ObservationSpec("output", .string, "Everything it wrote on standard output (up to `max_output`)."),
-            ObservationSpec("stderr", .string, "What it wrote on standard error (up to `max_output`)."),
-            ObservationSpec("duration", .duration, "How long it ran."),
+            Observed.status, Observed.exitCode, Observed.message, Observed.output, Observed.stderr, Observed.duration,
         ],
-        namedObservations: "observe",
+        namedObservations: Parameter.observe,
         defaultExpect: "{status: {in: [pass, warn], warn_if: {eq: warn}}}",
         examples: [
             ProbeExample("A Monitoring Plugin with a threshold on its performance data", """
@@ -106,19 +115,16 @@ public struct ExecProbe: ProgramRunningProbe {
     let limit: Int
 
     public init(parameters: Parameters) throws(ProbeError) {
-        command = parameters.strings("command") ?? []
+        command = parameters[Parameter.command] ?? []
         guard let program = command.first, !program.isEmpty else { throw ProbeError("'command' needs at least the program") }
-        json = parameters.string("protocol") == "json"
-        environment = (parameters["env"]?.asList ?? []).compactMap { pair in
-            guard let items = pair.asList, items.count == 2, let name = items[0].asString, let value = items[1].asString else { return nil }
-            return (name, value)
-        }
-        passEnvironment = parameters.strings("pass_env") ?? []
+        json = parameters[Parameter.`protocol`] == "json"
+        environment = (parameters[Parameter.env] ?? []).compactMap { name, value in value.asString.map { (name, $0) } }
+        passEnvironment = parameters[Parameter.passEnv] ?? []
         if let bad = (environment.map(\.0) + passEnvironment).first(where: { $0.isEmpty || $0.contains("=") }) {
             throw ProbeError("'\(bad)' is not a variable name")
         }
-        directory = parameters.string("cwd")
-        limit = Int(clamping: parameters.int("max_output") ?? 1 << 20)
+        directory = parameters[Parameter.cwd]
+        limit = Int(clamping: parameters[Parameter.maxOutput])
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -154,13 +160,14 @@ public struct ExecProbe: ProgramRunningProbe {
         let stdout = String(decoding: outcome.stdout, as: UTF8.self)
         func trimmed(_ text: String) -> String { String(text.reversed().drop { $0 == "\n" || $0 == "\r\n" }.reversed()) }
         var values: ObservedValues = [
-            "exit_code": .int(Int64(exitCode)), "output": .string(trimmed(stdout)),
-            "stderr": .string(trimmed(String(decoding: outcome.stderr, as: UTF8.self))), "duration": .double(outcome.duration.seconds),
+            Observed.exitCode: .int(Int64(exitCode)), Observed.output: .string(trimmed(stdout)),
+            Observed.stderr: .string(trimmed(String(decoding: outcome.stderr, as: UTF8.self))), Observed.duration: .double(outcome.duration.seconds),
         ]
         let verdict = json ? try ExecVerdict.json(stdout) : try ExecVerdict.nagios(stdout, exitCode: exitCode, program: name)
-        values["status"] = .string(verdict.status)
-        values["message"] = .string(verdict.message)
-        for (key, value) in verdict.observations { values[key] = value }
+        values[Observed.status] = .string(verdict.status)
+        values[Observed.message] = .string(verdict.message)
+        // Performance data and the program's own observations: names the check chooses (`observe`).
+        for (name, value) in verdict.observations { values[dynamic: name] = value }
         if verdict.status == "error" {
             throw ProbeError("\(name): \(verdict.message.isEmpty ? "reported an error" : verdict.message)")
         }

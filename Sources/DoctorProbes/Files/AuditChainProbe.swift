@@ -7,6 +7,21 @@ import Glibc
 /// Open Sesame's tamper-evident audit log (`audit.jsonl`): each line a JSON object whose `sequence` is one more
 /// than the line before and whose `prev_hash` is the BLAKE3 of the line before, verified in one streaming pass.
 public struct AuditChainProbe: Probe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", required: true, "The log, e.g. `${HOME}/.config/pds/audit.jsonl`.")
+        static let maxLine = ParameterKey.byteSize("max_line", default: "1M", "The longest line accepted.")
+    }
+
+    enum Observed {
+        static let exists = ObservationKey("exists", .bool, "The log exists.")
+        static let intact = ObservationKey("intact", .bool, "Every line verified.")
+        static let entries = ObservationKey("entries", .integer, "Lines verified (before the first broken one).")
+        static let firstBrokenLine = ObservationKey("first_broken_line", .integer, "The first line that does not verify (0: none).")
+        static let brokenReason = ObservationKey("broken_reason", .string, "Why that line does not verify.")
+        static let firstSequence = ObservationKey("first_sequence", .integer, "The sequence of the first line.")
+        static let lastSequence = ObservationKey("last_sequence", .integer, "The sequence of the last verified line.")
+    }
+
     public static let spec = ProbeSpec(
         type: "audit-chain",
         summary: "A hash-chained JSON-lines audit log verifies from its first line to its last.",
@@ -22,18 +37,10 @@ public struct AuditChainProbe: Probe {
             A line longer than `max_line` is reported as broken without being held in memory. The log is never \
             followed through a symlink and never opened if it is not a regular file.
             """,
-        parameters: [
-            ParameterSpec("path", .string, required: true, "The log, e.g. `${HOME}/.config/pds/audit.jsonl`."),
-            ParameterSpec("max_line", .byteSize, default: "1M", "The longest line accepted."),
-        ],
+        parameters: [Parameter.path, Parameter.maxLine],
         observations: [
-            ObservationSpec("exists", .bool, "The log exists."),
-            ObservationSpec("intact", .bool, "Every line verified."),
-            ObservationSpec("entries", .integer, "Lines verified (before the first broken one)."),
-            ObservationSpec("first_broken_line", .integer, "The first line that does not verify (0: none)."),
-            ObservationSpec("broken_reason", .string, "Why that line does not verify."),
-            ObservationSpec("first_sequence", .integer, "The sequence of the first line."),
-            ObservationSpec("last_sequence", .integer, "The sequence of the last verified line."),
+            Observed.exists, Observed.intact, Observed.entries, Observed.firstBrokenLine, Observed.brokenReason,
+            Observed.firstSequence, Observed.lastSequence,
         ],
         defaultExpect: "{intact: true}",
         examples: [
@@ -56,9 +63,9 @@ public struct AuditChainProbe: Probe {
     let maxLine: Int
 
     public init(parameters: Parameters) throws(ProbeError) {
-        guard let path = parameters.string("path"), !path.isEmpty else { throw ProbeError("'path' is empty") }
+        guard let path = parameters[Parameter.path], !path.isEmpty else { throw ProbeError("'path' is empty") }
         self.path = path
-        let limit = parameters.int("max_line") ?? (1 << 20)
+        let limit = parameters[Parameter.maxLine]
         guard limit >= 64, limit <= 1 << 30 else { throw ProbeError("'max_line' must be between 64 bytes and 1 GiB") }
         maxLine = Int(limit)
     }
@@ -67,14 +74,14 @@ public struct AuditChainProbe: Probe {
         let fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOFOLLOW)
         guard fd >= 0 else {
             let code = errno
-            if code == ENOENT { return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(false)], missingReason: "\(path) does not exist")]) }
-            if code == ELOOP { return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(true)], missingReason: "\(path) is a symlink; not followed")]) }
+            if code == ENOENT { return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(false)], missingReason: "\(path) does not exist")]) }
+            if code == ELOOP { return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(true)], missingReason: "\(path) is a symlink; not followed")]) }
             throw ProbeError("cannot open \(path): \(FileBytes.errnoText(code))")
         }
         defer { close(fd) }
         var st = stat()
         guard fstat(fd, &st) == 0, st.st_mode & S_IFMT == S_IFREG else {
-            return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(true)], missingReason: "\(path) is not a regular file; not read")])
+            return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(true)], missingReason: "\(path) is not a regular file; not read")])
         }
         var verifier = AuditChainVerifier(maxLine: maxLine)
         var buffer = [UInt8](repeating: 0, count: 1 << 20)
@@ -95,12 +102,12 @@ public struct AuditChainProbe: Probe {
         }
         verifier.finish()
         var values: ObservedValues = [
-            "exists": .bool(true), "intact": .bool(verifier.broken == nil), "entries": .int(Int64(verifier.entries)),
-            "first_broken_line": .int(Int64(verifier.broken?.line ?? 0)),
+            Observed.exists: .bool(true), Observed.intact: .bool(verifier.broken == nil), Observed.entries: .int(Int64(verifier.entries)),
+            Observed.firstBrokenLine: .int(Int64(verifier.broken?.line ?? 0)),
         ]
-        if let broken = verifier.broken { values["broken_reason"] = .string(broken.reason) }
-        if let first = verifier.firstSequence { values["first_sequence"] = .int(Int64(clamping: first)) }
-        if let last = verifier.lastSequence { values["last_sequence"] = .int(Int64(clamping: last)) }
+        if let broken = verifier.broken { values[Observed.brokenReason] = .string(broken.reason) }
+        if let first = verifier.firstSequence { values[Observed.firstSequence] = .int(Int64(clamping: first)) }
+        if let last = verifier.lastSequence { values[Observed.lastSequence] = .int(Int64(clamping: last)) }
         let reason = verifier.broken.map { "line \($0.line): \($0.reason)" }
         return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
     }

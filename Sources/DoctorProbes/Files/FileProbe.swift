@@ -10,6 +10,29 @@ import Darwin
 /// SHA-256 of a regular file. Never follows a symlink unless told to, and never opens anything that is not a
 /// regular file.
 public struct FileProbe: BoundedProbe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", "The path to examine.")
+        static let glob = ParameterKey.string("glob", "A pattern: every expectation applies to each path it matches.")
+        static let none = ParameterKey.string("none", "A pattern nothing may match.")
+        static let followSymlinks = ParameterKey.bool("follow_symlinks", default: false, "Examine what a symlink points to instead of the link.")
+        static let minMatches = ParameterKey.integer("min_matches", default: 1, "With `glob`: fewer matches than this is a failure.")
+        static let checksum = ParameterKey.enumeration("checksum", ["keypair"], "How to verify `checksum`: `keypair` is Open Sesame's scheme for `NAME.key`.")
+    }
+
+    enum Observed {
+        static let exists = ObservationKey("exists", .bool, "Whether the path exists (a dangling symlink exists).")
+        static let type = ObservationKey("type", .enumeration(FileSystem.typeNames), "The file type.")
+        static let mode = ObservationKey("mode", .fileMode, "The permission bits, including setuid, setgid and sticky.")
+        static let owner = ObservationKey("owner", .principal, "The owning user (name or uid).")
+        static let group = ObservationKey("group", .principal, "The owning group (name or gid).")
+        static let size = ObservationKey("size", .byteSize, "The size in bytes.")
+        static let target = ObservationKey("target", .string, "For a symlink, where it points.")
+        static let sha256 = ObservationKey("sha256", .string, "Lowercase hex SHA-256 of a regular file's content (computed only when expected).")
+        static let checksum = ObservationKey("checksum", .enumeration(["match", "mismatch", "missing"]), "With `checksum: keypair`: whether `NAME.checksum` holds the BLAKE3 hash of `NAME.key` keyed by `NAME.pub`.")
+        static let checksumProblem = ObservationKey("checksum_problem", .string, "Why `checksum` is not `match` (absent when it is).")
+        static let constantBytes = ObservationKey("constant_bytes", .bool, "Every byte of a regular file (at most 1 MiB) is the same, as in a salt of all zeros; false for an empty file.")
+    }
+
     public static let spec = ProbeSpec(
         type: "file",
         summary: "A path exists (or not) with the expected type, mode, owner, group, size or SHA-256.",
@@ -32,27 +55,11 @@ public struct FileProbe: BoundedProbe {
             outside 0700 (no group or other access). Owners and groups match by name or numeric id \
             (`owner: ${UID}`).
             """,
-        parameters: [
-            ParameterSpec("path", .string, "The path to examine."),
-            ParameterSpec("glob", .string, "A pattern: every expectation applies to each path it matches."),
-            ParameterSpec("none", .string, "A pattern nothing may match."),
-            ParameterSpec("follow_symlinks", .bool, default: "false", "Examine what a symlink points to instead of the link."),
-            ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
-            ParameterSpec("checksum", .enumeration(["keypair"]), "How to verify `checksum`: `keypair` is Open Sesame's scheme for `NAME.key`."),
-        ],
-        exactlyOneOf: [["path", "glob", "none"]],
+        parameters: [Parameter.path, Parameter.glob, Parameter.none, Parameter.followSymlinks, Parameter.minMatches, Parameter.checksum],
+        exactlyOneOf: [[Parameter.path, Parameter.glob, Parameter.none]],
         observations: [
-            ObservationSpec("exists", .bool, "Whether the path exists (a dangling symlink exists)."),
-            ObservationSpec("type", .enumeration(FileSystem.typeNames), "The file type."),
-            ObservationSpec("mode", .fileMode, "The permission bits, including setuid, setgid and sticky."),
-            ObservationSpec("owner", .principal, "The owning user (name or uid)."),
-            ObservationSpec("group", .principal, "The owning group (name or gid)."),
-            ObservationSpec("size", .byteSize, "The size in bytes."),
-            ObservationSpec("target", .string, "For a symlink, where it points."),
-            ObservationSpec("sha256", .string, "Lowercase hex SHA-256 of a regular file's content (computed only when expected)."),
-            ObservationSpec("checksum", .enumeration(["match", "mismatch", "missing"]), "With `checksum: keypair`: whether `NAME.checksum` holds the BLAKE3 hash of `NAME.key` keyed by `NAME.pub`."),
-            ObservationSpec("checksum_problem", .string, "Why `checksum` is not `match` (absent when it is)."),
-            ObservationSpec("constant_bytes", .bool, "Every byte of a regular file (at most 1 MiB) is the same, as in a salt of all zeros; false for an empty file."),
+            Observed.exists, Observed.type, Observed.mode, Observed.owner, Observed.group, Observed.size, Observed.target,
+            Observed.sha256, Observed.checksum, Observed.checksumProblem, Observed.constantBytes,
         ],
         defaultExpect: "{exists: true}",
         examples: [
@@ -119,15 +126,15 @@ public struct FileProbe: BoundedProbe {
     let checksum: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
-        follow = parameters.bool("follow_symlinks") ?? false
-        checksum = parameters.string("checksum") == "keypair"
-        if let path = parameters.string("path") {
+        follow = parameters[Parameter.followSymlinks]
+        checksum = parameters[Parameter.checksum] == "keypair"
+        if let path = parameters[Parameter.path] {
             guard !path.isEmpty else { throw ProbeError("'path' is empty") }
             form = .path(path)
-        } else if let pattern = parameters.string("glob") {
+        } else if let pattern = parameters[Parameter.glob] {
             guard !pattern.isEmpty else { throw ProbeError("'glob' is empty") }
-            form = .glob(pattern, minimum: parameters.int("min_matches") ?? 1)
-        } else if let pattern = parameters.string("none") {
+            form = .glob(pattern, minimum: parameters[Parameter.minMatches])
+        } else if let pattern = parameters[Parameter.none] {
             guard !pattern.isEmpty else { throw ProbeError("'none' is empty") }
             form = .none(pattern)
         } else {
@@ -162,39 +169,39 @@ public struct FileProbe: BoundedProbe {
         switch FileSystem.info(path, follow: follow) {
         case .success(let found): info = found
         case .failure(let error) where error.code == ENOENT || error.code == ENOTDIR:
-            return Observation(subject: path, values: ["exists": .bool(false)], missingReason: "\(path) does not exist")
+            return Observation(subject: path, values: [Observed.exists: .bool(false)], missingReason: "\(path) does not exist")
         case .failure(let error):
             throw ProbeError("cannot examine \(path): \(FileBytes.errnoText(error.code))")
         }
         var values: ObservedValues = [
-            "exists": .bool(true),
-            "type": .string(info.type),
-            "mode": .int(info.mode),
-            "owner": .principal(id: Int64(info.uid), name: FileSystem.userName(info.uid)),
-            "group": .principal(id: Int64(info.gid), name: FileSystem.groupName(info.gid)),
-            "size": .int(info.size),
+            Observed.exists: .bool(true),
+            Observed.type: .string(info.type),
+            Observed.mode: .int(info.mode),
+            Observed.owner: .principal(id: Int64(info.uid), name: FileSystem.userName(info.uid)),
+            Observed.group: .principal(id: Int64(info.gid), name: FileSystem.groupName(info.gid)),
+            Observed.size: .int(info.size),
         ]
-        if info.type == "symlink", let target = FileSystem.linkTarget(path) { values["target"] = .string(target) }
-        if context.wants("sha256") {
+        if info.type == "symlink", let target = FileSystem.linkTarget(path) { values[Observed.target] = .string(target) }
+        if context.wants(Observed.sha256) {
             if info.type == "file" {
-                values["sha256"] = .string(try FileSystem.sha256(path, follow: follow, deadline: context.deadline).get())
+                values[Observed.sha256] = .string(try FileSystem.sha256(path, follow: follow, deadline: context.deadline).get())
             }
         }
-        if context.wants("constant_bytes"), info.type == "file" {
+        if context.wants(Observed.constantBytes), info.type == "file" {
             switch FileSystem.readSmall(path, limit: 1 << 20) {
             case .success(var bytes):
-                values["constant_bytes"] = .bool(!bytes.isEmpty && bytes.allSatisfy { $0 == bytes[0] })
+                values[Observed.constantBytes] = .bool(!bytes.isEmpty && bytes.allSatisfy { $0 == bytes[0] })
                 bytes.withUnsafeMutableBytes { _ = $0.initializeMemory(as: UInt8.self, repeating: 0) }
             case .failure: break
             }
         }
         // Why values are missing: for anything but a regular file, its type (no sha256 of a directory).
         var reason: String? = info.type == "file" ? nil : "\(path) is a \(info.type)"
-        if checksum, context.wants("checksum") {
+        if checksum, context.wants(Observed.checksum) {
             let (verdict, why) = FileProbe.verifyKeypair(path)
-            values["checksum"] = .string(verdict)
+            values[Observed.checksum] = .string(verdict)
             if let why {
-                values["checksum_problem"] = .string(why)
+                values[Observed.checksumProblem] = .string(why)
                 reason = why
             }
         }

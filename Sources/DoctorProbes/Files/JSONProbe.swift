@@ -3,6 +3,19 @@ import Foundation
 
 /// A JSON file (such as a vault's `.vault-meta`): valid or not, and the values a check selects by path.
 public struct JSONProbe: BoundedProbe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", "The JSON file.")
+        static let glob = ParameterKey.string("glob", "Every file matching a pattern, one subject each (e.g. every profile's `vaults/*.vault-meta`).")
+        static let minMatches = ParameterKey.integer("min_matches", default: 1, "With `glob`: fewer matches than this is a failure.")
+        static let select = ParameterKey.strings("select", "Paths to observe, each under its own name in `expect`.")
+    }
+
+    enum Observed {
+        static let exists = ObservationKey("exists", .bool, "The file exists.")
+        static let valid = ObservationKey("valid", .bool, "The file is valid JSON.")
+        static let type = ObservationKey("type", .enumeration(["object", "array", "string", "number", "boolean", "null"]), "The type of the top-level value.")
+    }
+
     public static let spec = ProbeSpec(
         type: "json",
         summary: "A JSON file is valid, and values selected by path are as expected.",
@@ -16,19 +29,10 @@ public struct JSONProbe: BoundedProbe {
             Values are typed as JSON has them: numbers, booleans, strings, `null`, arrays as lists, and objects \
             as the list of their member names. A path that leads nowhere is not observed, with the reason.
             """,
-        parameters: [
-            ParameterSpec("path", .string, "The JSON file."),
-            ParameterSpec("glob", .string, "Every file matching a pattern, one subject each (e.g. every profile's `vaults/*.vault-meta`)."),
-            ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
-            ParameterSpec("select", .list(.string), "Paths to observe, each under its own name in `expect`."),
-        ],
-        exactlyOneOf: [["path", "glob"]],
-        observations: [
-            ObservationSpec("exists", .bool, "The file exists."),
-            ObservationSpec("valid", .bool, "The file is valid JSON."),
-            ObservationSpec("type", .enumeration(["object", "array", "string", "number", "boolean", "null"]), "The type of the top-level value."),
-        ],
-        namedObservations: "select",
+        parameters: [Parameter.path, Parameter.glob, Parameter.minMatches, Parameter.select],
+        exactlyOneOf: [[Parameter.path, Parameter.glob]],
+        observations: [Observed.exists, Observed.valid, Observed.type],
+        namedObservations: Parameter.select,
         defaultExpect: "{valid: true}",
         examples: [
             ProbeExample("The vault metadata names known factors", """
@@ -53,8 +57,8 @@ public struct JSONProbe: BoundedProbe {
     let select: [String]
 
     public init(parameters: Parameters) throws(ProbeError) {
-        targets = try FileTargets(parameters)
-        select = parameters.strings("select") ?? []
+        targets = try FileTargets(parameters, path: Parameter.path, glob: Parameter.glob, minMatches: Parameter.minMatches)
+        select = parameters[Parameter.select] ?? []
         if let bad = select.first(where: { $0.isEmpty || $0.split(separator: ".", omittingEmptySubsequences: false).contains("") }) {
             throw ProbeError("'\(bad)' is not a path such as enrolled_factors.0.label")
         }
@@ -71,14 +75,14 @@ public struct JSONProbe: BoundedProbe {
     /// One file.
     func observe(_ path: String) -> ProbeOutput {
         if case .failure(let error) = FileSystem.info(path, follow: false), error.code == ENOENT {
-            return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(false)], missingReason: "\(path) does not exist")])
+            return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(false)], missingReason: "\(path) does not exist")])
         }
         let bytes: [UInt8]
         switch FileSystem.readSmall(path, limit: 16 << 20) {
         case .success(let data): bytes = data
-        case .failure(let error): return ProbeOutput(observations: [Observation(subject: path, values: ["exists": .bool(true)], missingReason: error.message)])
+        case .failure(let error): return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(true)], missingReason: error.message)])
         }
-        var values: ObservedValues = ["exists": .bool(true)]
+        var values: ObservedValues = [Observed.exists: .bool(true)]
         // Validate first, for a precise reason; then decode.
         let invalid: JSONScan.Invalid? = bytes.withUnsafeBytes { raw in
             var scan = JSONScan(raw, wanted: [])
@@ -86,22 +90,22 @@ public struct JSONProbe: BoundedProbe {
             return nil
         }
         if let invalid {
-            values["valid"] = .bool(false)
+            values[Observed.valid] = .bool(false)
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is not valid JSON: \(invalid.reason) at byte \(invalid.offset + 1)")])
         }
         let document: JSONAny
         do {
             document = try JSONDecoder().decode(JSONAny.self, from: Data(bytes))
         } catch {
-            values["valid"] = .bool(false)
+            values[Observed.valid] = .bool(false)
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is not valid JSON")])
         }
-        values["valid"] = .bool(true)
-        values["type"] = .string(document.typeName)
+        values[Observed.valid] = .bool(true)
+        values[Observed.type] = .string(document.typeName)
         var reasons: [String] = []
         for selection in select {
             if let found = document.select(selection.split(separator: ".").map(String.init)) {
-                values[selection] = found
+                values[dynamic: selection] = found
             } else {
                 reasons.append("\(selection) is not in \(path)")
             }

@@ -7,6 +7,29 @@ import Glibc
 /// The Open Sesame bus end to end: the Noise IK handshake against the server's published key, then optional
 /// StatusRequest round trips.
 public struct NoiseIKProbe: Probe {
+    enum Parameter {
+        static let socket = ParameterKey.string("socket", required: true, "The bus socket, e.g. `${XDG_RUNTIME_DIR}/pds/bus.sock`.")
+        static let serverKey = ParameterKey.string("server_key", "The server's static public key file (default: `bus.pub` in the socket's directory).")
+        static let clientKey = ParameterKey.string("client_key", "A file with the doctor's 32-byte static private key (default: a fresh key per run).")
+        static let statusRequests = ParameterKey.integer("status_requests", default: 0, "StatusRequest round trips after the handshake.")
+    }
+
+    enum Observed {
+        static let handshake = ObservationKey("handshake", .bool, "The handshake completed.")
+        static let handshakeTime = ObservationKey("handshake_time", .duration, "Connect and handshake.")
+        static let peerPid = ObservationKey("peer_pid", .integer, "The listener's pid (SO_PEERCRED).")
+        static let peerUid = ObservationKey("peer_uid", .principal, "The listener's user (SO_PEERCRED).")
+        static let roundTrips = ObservationKey("round_trips", .integer, "StatusRequest round trips completed.")
+        static let latencyMedian = ObservationKey("latency_median", .duration, "Median round trip.")
+        static let latencyMax = ObservationKey("latency_max", .duration, "Slowest round trip.")
+        static let wireVersion = ObservationKey("wire_version", .integer, "The envelope's wire version in the reply.")
+        static let locked = ObservationKey("locked", .bool, "The lock state the bus reports.")
+        static let defaultProfile = ObservationKey("default_profile", .string, "The default trust profile the bus reports.")
+        static let activeProfiles = ObservationKey("active_profiles", .list(.string), "The active trust profiles the bus reports.")
+        static let initialized = ObservationKey("initialized", .bool, "The reply carries the installation's identity: `sesame init` has run (a bus host before init answers without one).")
+        static let installationId = ObservationKey("installation_id", .string, "The installation id in the reply (a UUID), when it carries one.")
+    }
+
     public static let spec = ProbeSpec(
         type: "noise-ik",
         summary: "The IPC bus completes a Noise_IK_25519_ChaChaPoly_BLAKE2s handshake and answers StatusRequest in time.",
@@ -34,26 +57,11 @@ public struct NoiseIKProbe: Probe {
             that never answers is an error at the check's deadline. Key material is zeroed after use and never \
             printed.
             """,
-        parameters: [
-            ParameterSpec("socket", .string, required: true, "The bus socket, e.g. `${XDG_RUNTIME_DIR}/pds/bus.sock`."),
-            ParameterSpec("server_key", .string, "The server's static public key file (default: `bus.pub` in the socket's directory)."),
-            ParameterSpec("client_key", .string, "A file with the doctor's 32-byte static private key (default: a fresh key per run)."),
-            ParameterSpec("status_requests", .integer, default: "0", "StatusRequest round trips after the handshake."),
-        ],
+        parameters: [Parameter.socket, Parameter.serverKey, Parameter.clientKey, Parameter.statusRequests],
         observations: [
-            ObservationSpec("handshake", .bool, "The handshake completed."),
-            ObservationSpec("handshake_time", .duration, "Connect and handshake."),
-            ObservationSpec("peer_pid", .integer, "The listener's pid (SO_PEERCRED)."),
-            ObservationSpec("peer_uid", .principal, "The listener's user (SO_PEERCRED)."),
-            ObservationSpec("round_trips", .integer, "StatusRequest round trips completed."),
-            ObservationSpec("latency_median", .duration, "Median round trip."),
-            ObservationSpec("latency_max", .duration, "Slowest round trip."),
-            ObservationSpec("wire_version", .integer, "The envelope's wire version in the reply."),
-            ObservationSpec("locked", .bool, "The lock state the bus reports."),
-            ObservationSpec("default_profile", .string, "The default trust profile the bus reports."),
-            ObservationSpec("active_profiles", .list(.string), "The active trust profiles the bus reports."),
-            ObservationSpec("initialized", .bool, "The reply carries the installation's identity: `sesame init` has run (a bus host before init answers without one)."),
-            ObservationSpec("installation_id", .string, "The installation id in the reply (a UUID), when it carries one."),
+            Observed.handshake, Observed.handshakeTime, Observed.peerPid, Observed.peerUid, Observed.roundTrips,
+            Observed.latencyMedian, Observed.latencyMax, Observed.wireVersion, Observed.locked, Observed.defaultProfile,
+            Observed.activeProfiles, Observed.initialized, Observed.installationId,
         ],
         defaultExpect: "{handshake: true}",
         examples: [
@@ -82,12 +90,12 @@ public struct NoiseIKProbe: Probe {
     let statusRequests: Int
 
     public init(parameters: Parameters) throws(ProbeError) {
-        guard let socket = parameters.string("socket"), !socket.isEmpty else { throw ProbeError("'socket' is empty") }
+        guard let socket = parameters[Parameter.socket], !socket.isEmpty else { throw ProbeError("'socket' is empty") }
         self.socket = socket
         let directory = socket.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")
-        serverKey = parameters.string("server_key") ?? (directory.isEmpty ? "bus.pub" : directory + "/bus.pub")
-        clientKey = parameters.string("client_key")
-        let count = parameters.int("status_requests") ?? 0
+        serverKey = parameters[Parameter.serverKey] ?? (directory.isEmpty ? "bus.pub" : directory + "/bus.pub")
+        clientKey = parameters[Parameter.clientKey]
+        let count = parameters[Parameter.statusRequests]
         guard (0...1000).contains(count) else { throw ProbeError("'status_requests' must be between 0 and 1000, found \(count)") }
         statusRequests = Int(count)
     }
@@ -110,7 +118,7 @@ public struct NoiseIKProbe: Probe {
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let failed = { (reason: String) in
-            ProbeOutput(observations: [Observation(subject: socket, values: ["handshake": .bool(false)], missingReason: reason)])
+            ProbeOutput(observations: [Observation(subject: socket, values: [Observed.handshake: .bool(false)], missingReason: reason)])
         }
         let serverPublic: [UInt8]
         switch NoiseIKProbe.key32(serverKey, what: "server key") {
@@ -135,9 +143,9 @@ public struct NoiseIKProbe: Probe {
             return try NoiseIKProbe.outcome(error, failed)
         }
         var values: ObservedValues = [
-            "handshake": .bool(true), "handshake_time": .double((ContinuousClock.now - started).seconds),
-            "peer_pid": .int(Int64(session.peer.pid)),
-            "peer_uid": .principal(id: Int64(session.peer.uid), name: FileSystem.userName(session.peer.uid)),
+            Observed.handshake: .bool(true), Observed.handshakeTime: .double((ContinuousClock.now - started).seconds),
+            Observed.peerPid: .int(Int64(session.peer.pid)),
+            Observed.peerUid: .principal(id: Int64(session.peer.uid), name: FileSystem.userName(session.peer.uid)),
         ]
         var latencies: [Double] = []
         var problems: [String] = []
@@ -146,12 +154,12 @@ public struct NoiseIKProbe: Probe {
             do {
                 let (message, response, elapsed) = try session.status()
                 latencies.append(elapsed.seconds)
-                values["wire_version"] = .int(Int64(message.version))
-                values["initialized"] = .bool(message.installation != nil)
-                values["installation_id"] = message.installation.map { .string(BusSession.uuidString($0.id)) }
-                values["locked"] = .bool(response.locked)
-                values["default_profile"] = .string(response.defaultProfile)
-                values["active_profiles"] = .list(response.activeProfiles.map { .string($0) })
+                values[Observed.wireVersion] = .int(Int64(message.version))
+                values[Observed.initialized] = .bool(message.installation != nil)
+                values[Observed.installationId] = message.installation.map { .string(BusSession.uuidString($0.id)) }
+                values[Observed.locked] = .bool(response.locked)
+                values[Observed.defaultProfile] = .string(response.defaultProfile)
+                values[Observed.activeProfiles] = .list(response.activeProfiles.map { .string($0) })
             } catch {
                 if case .socket(.timedOut) = error { throw ProbeError("StatusRequest \(latencies.count + 1): \(error.message)") }
                 // Asked for and not answered properly: a failure whatever the expectations say.
@@ -159,12 +167,12 @@ public struct NoiseIKProbe: Probe {
                 break
             }
         }
-        values["round_trips"] = .int(Int64(latencies.count))
+        values[Observed.roundTrips] = .int(Int64(latencies.count))
         if !latencies.isEmpty {
             let sorted = latencies.sorted()
             let middle = sorted.count / 2
-            values["latency_median"] = .double(sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2)
-            values["latency_max"] = .double(sorted[sorted.count - 1])
+            values[Observed.latencyMedian] = .double(sorted.count % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2)
+            values[Observed.latencyMax] = .double(sorted[sorted.count - 1])
         }
         return ProbeOutput(observations: [Observation(subject: socket, values: values)], problems: problems)
     }

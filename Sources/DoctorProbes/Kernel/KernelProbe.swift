@@ -8,6 +8,23 @@ import Glibc
 /// The kernel's memory and sandbox posture as the doctor's own process sees it: a sysctl, the active LSMs,
 /// Landlock, memfd_secret, the memlock limit and a trial mlock, swap.
 public struct KernelProbe: BoundedProbe {
+    enum Parameter {
+        static let sysctl = ParameterKey.string("sysctl", "A `/proc/sys` entry, as a path (`kernel/yama/ptrace_scope`) or dotted (`kernel.yama.ptrace_scope`).")
+    }
+
+    enum Observed {
+        static let value = ObservationKey("value", .dynamic, "The value of `sysctl`.")
+        static let release = ObservationKey("release", .string, "The kernel release (`uname -r`).")
+        static let lsm = ObservationKey("lsm", .list(.string), "The active Linux security modules, in order.")
+        static let landlockAbi = ObservationKey("landlock_abi", .integer, "The Landlock ABI version (0: unavailable).")
+        static let memfdSecret = ObservationKey("memfd_secret", .bool, "Whether memfd_secret works.")
+        static let memlockLimit = ObservationKey("memlock_limit", .byteSize, "The doctor's soft RLIMIT_MEMLOCK.")
+        static let memlockLimitHard = ObservationKey("memlock_limit_hard", .byteSize, "The doctor's hard RLIMIT_MEMLOCK.")
+        static let mlock = ObservationKey("mlock", .bool, "Whether locking one page in memory succeeds.")
+        static let swap = ObservationKey("swap", .enumeration(KernelProbe.swapClasses), "The swap posture: none, encrypted, memory, or plaintext.")
+        static let swapDevices = ObservationKey("swap_devices", .list(.string), "The active swap areas.")
+    }
+
     public static let spec = ProbeSpec(
         type: "kernel",
         summary: "Kernel posture: a /proc/sys value, active LSMs, Landlock ABI, memfd_secret, mlock and swap.",
@@ -26,20 +43,10 @@ public struct KernelProbe: BoundedProbe {
             These describe the host and the doctor's own limits; a daemon's limits are the `process` and \
             `systemd-unit` probes' business.
             """,
-        parameters: [
-            ParameterSpec("sysctl", .string, "A `/proc/sys` entry, as a path (`kernel/yama/ptrace_scope`) or dotted (`kernel.yama.ptrace_scope`)."),
-        ],
+        parameters: [Parameter.sysctl],
         observations: [
-            ObservationSpec("value", .dynamic, "The value of `sysctl`."),
-            ObservationSpec("release", .string, "The kernel release (`uname -r`)."),
-            ObservationSpec("lsm", .list(.string), "The active Linux security modules, in order."),
-            ObservationSpec("landlock_abi", .integer, "The Landlock ABI version (0: unavailable)."),
-            ObservationSpec("memfd_secret", .bool, "Whether memfd_secret works."),
-            ObservationSpec("memlock_limit", .byteSize, "The doctor's soft RLIMIT_MEMLOCK."),
-            ObservationSpec("memlock_limit_hard", .byteSize, "The doctor's hard RLIMIT_MEMLOCK."),
-            ObservationSpec("mlock", .bool, "Whether locking one page in memory succeeds."),
-            ObservationSpec("swap", .enumeration(KernelProbe.swapClasses), "The swap posture: none, encrypted, memory, or plaintext."),
-            ObservationSpec("swap_devices", .list(.string), "The active swap areas."),
+            Observed.value, Observed.release, Observed.lsm, Observed.landlockAbi, Observed.memfdSecret,
+            Observed.memlockLimit, Observed.memlockLimitHard, Observed.mlock, Observed.swap, Observed.swapDevices,
         ],
         examples: [
             ProbeExample("ptrace is restricted", """
@@ -91,7 +98,7 @@ public struct KernelProbe: BoundedProbe {
     let sysctl: String?
 
     public init(parameters: Parameters) throws(ProbeError) {
-        if let name = parameters.string("sysctl") {
+        if let name = parameters[Parameter.sysctl] {
             let path = name.contains("/") ? name : name.replacing(".", with: "/")
             guard !path.isEmpty, !path.hasPrefix("/"), !path.split(separator: "/").contains("..") else {
                 throw ProbeError("'sysctl' must name an entry under /proc/sys, such as kernel/yama/ptrace_scope")
@@ -105,47 +112,47 @@ public struct KernelProbe: BoundedProbe {
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         var values = ObservedValues()
         var reasons: [String] = []
-        if let sysctl, context.wants("value") || context.wanted.isEmpty {
+        if let sysctl, context.wants(Observed.value) || context.wanted.isEmpty {
             switch KernelFacts.readText("/proc/sys/\(sysctl)") {
             case .success(let text):
                 let trimmed = text.trimmingTrailingNewlines
-                values["value"] = Int64(trimmed).map(Value.int) ?? .string(trimmed)
+                values[Observed.value] = Int64(trimmed).map(Value.int) ?? .string(trimmed)
             case .failure(let error):
                 reasons.append(error.code == ENOENT ? "no /proc/sys/\(sysctl) on this kernel" : "cannot read /proc/sys/\(sysctl): \(String(cString: strerror(error.code)))")
             }
         }
-        if context.wants("release") {
+        if context.wants(Observed.release) {
             var names = utsname()
             uname(&names)
-            values["release"] = .string(withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
+            values[Observed.release] = .string(withUnsafeBytes(of: &names.release) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) })
         }
-        if context.wants("lsm") {
+        if context.wants(Observed.lsm) {
             switch KernelFacts.readText("/sys/kernel/security/lsm") {
-            case .success(let text): values["lsm"] = .list(text.trimmingTrailingNewlines.split(separator: ",").map { .string(String($0)) })
+            case .success(let text): values[Observed.lsm] = .list(text.trimmingTrailingNewlines.split(separator: ",").map { .string(String($0)) })
             case .failure(let error): reasons.append("cannot read the LSM list (/sys/kernel/security/lsm): \(String(cString: strerror(error.code)))")
             }
         }
-        if context.wants("landlock_abi") { values["landlock_abi"] = .int(KernelFacts.landlockABI()) }
-        if context.wants("memfd_secret") {
+        if context.wants(Observed.landlockAbi) { values[Observed.landlockAbi] = .int(KernelFacts.landlockABI()) }
+        if context.wants(Observed.memfdSecret) {
             switch KernelFacts.memfdSecret() {
-            case .success(let works): values["memfd_secret"] = .bool(works)
+            case .success(let works): values[Observed.memfdSecret] = .bool(works)
             case .failure(let error): throw error
             }
         }
-        if context.wants("memlock_limit") || context.wants("memlock_limit_hard") {
+        if context.wants(Observed.memlockLimit) || context.wants(Observed.memlockLimitHard) {
             var limit = rlimit()
             if doctor_memlock_limit(&limit) == 0 {
-                values["memlock_limit"] = .int(KernelFacts.limit(limit.rlim_cur))
-                values["memlock_limit_hard"] = .int(KernelFacts.limit(limit.rlim_max))
+                values[Observed.memlockLimit] = .int(KernelFacts.limit(limit.rlim_cur))
+                values[Observed.memlockLimitHard] = .int(KernelFacts.limit(limit.rlim_max))
             }
         }
-        if context.wants("mlock") { values["mlock"] = .bool(KernelFacts.trialMlock()) }
-        if context.wants("swap") || context.wants("swap_devices") {
+        if context.wants(Observed.mlock) { values[Observed.mlock] = .bool(KernelFacts.trialMlock()) }
+        if context.wants(Observed.swap) || context.wants(Observed.swapDevices) {
             switch KernelFacts.readText("/proc/swaps") {
             case .success(let text):
                 let areas = SwapTable.parse(text)
-                values["swap"] = .string(SwapTable.classify(areas).rawValue)
-                values["swap_devices"] = .list(areas.map { .string($0.name) })
+                values[Observed.swap] = .string(SwapTable.classify(areas).rawValue)
+                values[Observed.swapDevices] = .list(areas.map { .string($0.name) })
             case .failure(let error): reasons.append("cannot read /proc/swaps: \(String(cString: strerror(error.code)))")
             }
         }

@@ -8,6 +8,37 @@ import Glibc
 /// A running process's security and memory posture, from `/proc/<pid>`: seccomp, no_new_privs, capabilities,
 /// memory, resource limits, owner, dumpability.
 public struct ProcessProbe: Probe {
+    enum Parameter {
+        static let pid = ParameterKey.integer("pid", "The process id.")
+        static let pidFrom = ParameterKey.map("pid_from", of: .string, "Where to take the pid from: `{unit: NAME}` for a unit's MainPID, with optional `manager: user|system` and `address`.")
+    }
+
+    enum Observed {
+        static let running = ObservationKey("running", .bool, "The process exists.")
+        static let pid = ObservationKey("pid", .integer, "The process id observed.")
+        static let name = ObservationKey("name", .string, "The command name (`Name` in status).")
+        static let owner = ObservationKey("owner", .principal, "The effective user.")
+        static let group = ObservationKey("group", .principal, "The effective group.")
+        static let dumpable = ObservationKey("dumpable", .bool, "Whether the process may dump core and be ptraced by its user.")
+        static let seccomp = ObservationKey("Seccomp", .integer, "0 no seccomp, 1 strict, 2 filter.")
+        static let seccompFilters = ObservationKey("Seccomp_filters", .integer, "The number of seccomp filters attached.")
+        static let noNewPrivs = ObservationKey("NoNewPrivs", .bool, "Whether no_new_privs is set.")
+        static let capEff = ObservationKey("CapEff", .list(.string), "Effective capabilities, by name.")
+        static let capPrm = ObservationKey("CapPrm", .list(.string), "Permitted capabilities, by name.")
+        static let capInh = ObservationKey("CapInh", .list(.string), "Inheritable capabilities, by name.")
+        static let capBnd = ObservationKey("CapBnd", .list(.string), "The capability bounding set, by name.")
+        static let capAmb = ObservationKey("CapAmb", .list(.string), "Ambient capabilities, by name.")
+        static let vmRSS = ObservationKey("VmRSS", .byteSize, "Resident memory.")
+        static let vmSwap = ObservationKey("VmSwap", .byteSize, "Memory swapped out.")
+        static let vmLck = ObservationKey("VmLck", .byteSize, "Locked memory (mlock).")
+        static let limitMEMLOCK = ObservationKey("LimitMEMLOCK", .byteSize, "Max locked memory, soft limit.")
+        static let limitMEMLOCKHard = ObservationKey("LimitMEMLOCKHard", .byteSize, "Max locked memory, hard limit.")
+        static let limitCORE = ObservationKey("LimitCORE", .byteSize, "Max core file size, soft limit.")
+        static let limitCOREHard = ObservationKey("LimitCOREHard", .byteSize, "Max core file size, hard limit.")
+        static let limitNOFILE = ObservationKey("LimitNOFILE", .integer, "Max open files, soft limit.")
+        static let limitNOFILEHard = ObservationKey("LimitNOFILEHard", .integer, "Max open files, hard limit.")
+    }
+
     public static let spec = ProbeSpec(
         type: "process",
         summary: "A process (by PID or a unit's MainPID) runs with the expected seccomp, capabilities, limits and memory.",
@@ -28,35 +59,14 @@ public struct ProcessProbe: Probe {
             as root the two cannot be told apart, so `dumpable` is not observed there (the doctor's own process \
             is asked with `prctl`).
             """,
-        parameters: [
-            ParameterSpec("pid", .integer, "The process id."),
-            ParameterSpec("pid_from", .map(.string), "Where to take the pid from: `{unit: NAME}` for a unit's MainPID, with optional `manager: user|system` and `address`."),
-        ],
-        exactlyOneOf: [["pid", "pid_from"]],
+        parameters: [Parameter.pid, Parameter.pidFrom],
+        exactlyOneOf: [[Parameter.pid, Parameter.pidFrom]],
         observations: [
-            ObservationSpec("running", .bool, "The process exists."),
-            ObservationSpec("pid", .integer, "The process id observed."),
-            ObservationSpec("name", .string, "The command name (`Name` in status)."),
-            ObservationSpec("owner", .principal, "The effective user."),
-            ObservationSpec("group", .principal, "The effective group."),
-            ObservationSpec("dumpable", .bool, "Whether the process may dump core and be ptraced by its user."),
-            ObservationSpec("Seccomp", .integer, "0 no seccomp, 1 strict, 2 filter."),
-            ObservationSpec("Seccomp_filters", .integer, "The number of seccomp filters attached."),
-            ObservationSpec("NoNewPrivs", .bool, "Whether no_new_privs is set."),
-            ObservationSpec("CapEff", .list(.string), "Effective capabilities, by name."),
-            ObservationSpec("CapPrm", .list(.string), "Permitted capabilities, by name."),
-            ObservationSpec("CapInh", .list(.string), "Inheritable capabilities, by name."),
-            ObservationSpec("CapBnd", .list(.string), "The capability bounding set, by name."),
-            ObservationSpec("CapAmb", .list(.string), "Ambient capabilities, by name."),
-            ObservationSpec("VmRSS", .byteSize, "Resident memory."),
-            ObservationSpec("VmSwap", .byteSize, "Memory swapped out."),
-            ObservationSpec("VmLck", .byteSize, "Locked memory (mlock)."),
-            ObservationSpec("LimitMEMLOCK", .byteSize, "Max locked memory, soft limit."),
-            ObservationSpec("LimitMEMLOCKHard", .byteSize, "Max locked memory, hard limit."),
-            ObservationSpec("LimitCORE", .byteSize, "Max core file size, soft limit."),
-            ObservationSpec("LimitCOREHard", .byteSize, "Max core file size, hard limit."),
-            ObservationSpec("LimitNOFILE", .integer, "Max open files, soft limit."),
-            ObservationSpec("LimitNOFILEHard", .integer, "Max open files, hard limit."),
+            Observed.running, Observed.pid, Observed.name, Observed.owner, Observed.group, Observed.dumpable,
+            Observed.seccomp, Observed.seccompFilters, Observed.noNewPrivs, Observed.capEff, Observed.capPrm,
+            Observed.capInh, Observed.capBnd, Observed.capAmb, Observed.vmRSS, Observed.vmSwap, Observed.vmLck,
+            Observed.limitMEMLOCK, Observed.limitMEMLOCKHard, Observed.limitCORE, Observed.limitCOREHard,
+            Observed.limitNOFILE, Observed.limitNOFILEHard,
         ],
         defaultExpect: "{running: true}",
         examples: [
@@ -89,14 +99,14 @@ public struct ProcessProbe: Probe {
     let source: Source
 
     public init(parameters: Parameters) throws(ProbeError) {
-        if let pid = parameters.int("pid") {
+        if let pid = parameters[Parameter.pid] {
             guard pid > 0, let pid32 = Int32(exactly: pid) else { throw ProbeError("'pid' must be a positive process id, found \(pid)") }
             source = .pid(pid32)
             return
         }
         var fields: [String: String] = [:]
-        for pair in parameters["pid_from"]?.asList ?? [] {
-            guard let items = pair.asList, items.count == 2, let key = items[0].asString, let value = items[1].asString else { continue }
+        for (key, entry) in parameters[Parameter.pidFrom] ?? [] {
+            guard let value = entry.asString else { continue }
             guard ["unit", "manager", "address"].contains(key) else {
                 let hint = Suggest.closest(to: key, in: ["unit", "manager", "address"]).map { " (did you mean '\($0)'?)" } ?? ""
                 throw ProbeError("unknown key '\(key)' in pid_from\(hint); expected unit, manager, address")
@@ -124,7 +134,7 @@ public struct ProcessProbe: Probe {
             let manager = try SystemdManager(scope: scope, address: address, variables: context.variables)
             let (found, reason) = try manager.mainPID(of: unit, deadline: context.deadline)
             guard let found else {
-                return ProbeOutput(observations: [Observation(subject: unit, values: ["running": .bool(false)], missingReason: reason)])
+                return ProbeOutput(observations: [Observation(subject: unit, values: [Observed.running: .bool(false)], missingReason: reason)])
             }
             pid = found
             subject = "\(unit) (pid \(found))"
@@ -132,12 +142,12 @@ public struct ProcessProbe: Probe {
         if Task.isCancelled { throw ProbeError("cancelled") }
         do {
             let (values, reason) = try ProcessProbe.read(pid, context: context)
-            return ProbeOutput(observations: [Observation(subject: subject, values: values, missingReason: reason, reasonCovers: ["dumpable"])])
+            return ProbeOutput(observations: [Observation(subject: subject, values: values, missingReason: reason, reasonCovers: [Observed.dumpable])])
         } catch {
             switch error {
             case .gone:
                 let reason = ProcessDirectory.exists(pid) ? ProcFS.exited(pid) : "no process \(pid)"
-                return ProbeOutput(observations: [Observation(subject: subject, values: ["running": .bool(false)], missingReason: reason)])
+                return ProbeOutput(observations: [Observation(subject: subject, values: [Observed.running: .bool(false)], missingReason: reason)])
             case .failed(let failure): throw failure
             }
         }
@@ -155,32 +165,33 @@ public struct ProcessProbe: Probe {
         let status = ProcFS.status(statusText)
         // A zombie has exited; only its exit status is left for the parent to collect.
         if let state = status["State"]?.first, state == "Z" || state == "X" { throw .gone }
-        var values: ObservedValues = ["running": .bool(true), "pid": .int(Int64(pid))]
+        var values: ObservedValues = [Observed.running: .bool(true), Observed.pid: .int(Int64(pid))]
         var reason: String?
-        if let name = status["Name"] { values["name"] = .string(String(name)) }
+        if let name = status["Name"] { values[Observed.name] = .string(String(name)) }
         let uid = status["Uid"].flatMap { $0.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first }.flatMap { UInt32($0) }
         let gid = status["Gid"].flatMap { $0.split(whereSeparator: { $0 == "\t" || $0 == " " }).dropFirst().first }.flatMap { UInt32($0) }
-        if let uid { values["owner"] = .principal(id: Int64(uid), name: FileSystem.userName(uid)) }
-        if let gid { values["group"] = .principal(id: Int64(gid), name: FileSystem.groupName(gid)) }
-        for key in ["Seccomp", "Seccomp_filters"] {
-            if let number = status[Substring(key)].flatMap({ Int64($0) }) { values[key] = .int(number) }
+        if let uid { values[Observed.owner] = .principal(id: Int64(uid), name: FileSystem.userName(uid)) }
+        if let gid { values[Observed.group] = .principal(id: Int64(gid), name: FileSystem.groupName(gid)) }
+        // These observations are named after their fields of `status`.
+        for key in [Observed.seccomp, Observed.seccompFilters] {
+            if let number = status[Substring(key.name)].flatMap({ Int64($0) }) { values[key] = .int(number) }
         }
-        if let flag = status["NoNewPrivs"] { values["NoNewPrivs"] = .bool(flag == "1") }
-        for key in ["CapEff", "CapPrm", "CapInh", "CapBnd", "CapAmb"] {
-            if let mask = status[Substring(key)].flatMap({ UInt64($0, radix: 16) }) {
+        if let flag = status["NoNewPrivs"] { values[Observed.noNewPrivs] = .bool(flag == "1") }
+        for key in [Observed.capEff, Observed.capPrm, Observed.capInh, Observed.capBnd, Observed.capAmb] {
+            if let mask = status[Substring(key.name)].flatMap({ UInt64($0, radix: 16) }) {
                 values[key] = .list(Capabilities.names(mask: mask).map { .string($0) })
             }
         }
-        for key in ["VmRSS", "VmSwap", "VmLck"] {
+        for key in [Observed.vmRSS, Observed.vmSwap, Observed.vmLck] {
             // Kernel threads have no Vm* lines; a process has them all.
-            if let bytes = ProcFS.kilobytes(status[Substring(key)]) { values[key] = .int(bytes) }
+            if let bytes = ProcFS.kilobytes(status[Substring(key.name)]) { values[key] = .int(bytes) }
         }
-        if context.wants("dumpable") {
+        if context.wants(Observed.dumpable) {
             if pid == getpid() {
-                values["dumpable"] = .bool(doctor_get_dumpable() == 1)
+                values[Observed.dumpable] = .bool(doctor_get_dumpable() == 1)
             } else if let uid, uid != 0 {
                 do {
-                    values["dumpable"] = .bool(try directory.owner().uid == uid)
+                    values[Observed.dumpable] = .bool(try directory.owner().uid == uid)
                 } catch {
                     throw .gone
                 }
@@ -188,7 +199,11 @@ public struct ProcessProbe: Probe {
                 reason = "whether a process running as root is dumpable cannot be read from outside it"
             }
         }
-        let wantsLimits = ["LimitMEMLOCK", "LimitMEMLOCKHard", "LimitCORE", "LimitCOREHard", "LimitNOFILE", "LimitNOFILEHard"].contains { context.wants($0) }
+        let limitRows = [
+            ("Max locked memory", Observed.limitMEMLOCK, Observed.limitMEMLOCKHard), ("Max core file size", Observed.limitCORE, Observed.limitCOREHard),
+            ("Max open files", Observed.limitNOFILE, Observed.limitNOFILEHard),
+        ]
+        let wantsLimits = limitRows.contains { context.wants($0.1) || context.wants($0.2) }
         if wantsLimits {
             let limitsText: String
             do {
@@ -197,10 +212,10 @@ public struct ProcessProbe: Probe {
                 throw error.message == ProcFS.exited(pid) ? .gone : .failed(error)
             }
             let limits = ProcFS.limits(limitsText)
-            for (row, key) in [("Max locked memory", "LimitMEMLOCK"), ("Max core file size", "LimitCORE"), ("Max open files", "LimitNOFILE")] {
+            for (row, soft, hard) in limitRows {
                 guard let limit = limits[row] else { continue }
-                values[key] = .int(limit.soft)
-                values[key + "Hard"] = .int(limit.hard)
+                values[soft] = .int(limit.soft)
+                values[hard] = .int(limit.hard)
             }
         }
         // A process that exited between the reads leaves a zombie or nothing: re-check that it is still there.

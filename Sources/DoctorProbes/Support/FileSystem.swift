@@ -247,18 +247,19 @@ enum FileSystem {
 }
 
 /// The `path` or `glob` (with `min_matches`) parameters of a probe that looks at one file at a time: one path,
-/// or every match of the pattern (one subject each, e.g. one per profile's vault).
+/// or every match of the pattern (one subject each, e.g. one per profile's vault). Each probe declares the keys
+/// (with its own wording), and passes them.
 struct FileTargets: Sendable {
     let path: String?
     let pattern: String?
     let minimum: Int64
 
-    init(_ parameters: Parameters) throws(ProbeError) {
-        path = parameters.string("path")
-        pattern = parameters.string("glob")
-        minimum = parameters.int("min_matches") ?? 1
-        if path?.isEmpty == true { throw ProbeError("'path' is empty") }
-        if pattern?.isEmpty == true { throw ProbeError("'glob' is empty") }
+    init(_ parameters: Parameters, path: ParameterKey<String?>, glob: ParameterKey<String?>, minMatches: ParameterKey<Int64>) throws(ProbeError) {
+        self.path = parameters[path]
+        pattern = parameters[glob]
+        minimum = parameters[minMatches]
+        if self.path?.isEmpty == true { throw ProbeError("'\(path.name)' is empty") }
+        if pattern?.isEmpty == true { throw ProbeError("'\(glob.name)' is empty") }
     }
 
     /// Every file matching `pattern`, at least `minimum` of them.

@@ -4,6 +4,24 @@ import Foundation
 
 /// Counts recent journal entries that match fields (libsystemd's sd-journal, reading the journal files directly).
 public struct JournalProbe: Probe {
+    enum Parameter {
+        static let userUnit = ParameterKey.string("user_unit", "A user service whose entries to count, e.g. `open-sesame-profile.service`.")
+        static let unit = ParameterKey.string("unit", "A system service whose entries to count.")
+        static let fields = ParameterKey.map("fields", of: .oneOrMany(.string), "Journal fields and the values to match, e.g. `{EVENT_TYPE: handshake-failed}`.")
+        static let messageContains = ParameterKey.oneOrManyStrings("message_contains", "Count only entries whose MESSAGE contains one of these strings.")
+        static let messageExcludes = ParameterKey.oneOrManyStrings("message_excludes", "Do not count entries whose MESSAGE contains any of these strings.")
+        static let since = ParameterKey.duration("since", default: "1h", "How far back to count.")
+        static let scope = ParameterKey.enumeration("scope", ["user", "system", "all"], default: "user", "Which journal files to read.")
+        static let directory = ParameterKey.string("directory", "Read the journal files of this directory instead.")
+        static let maxEntries = ParameterKey.integer("max_entries", default: 100000, "Stop counting after this many matches.")
+    }
+
+    enum Observed {
+        static let count = ObservationKey("count", .integer, "Matching entries in the window.")
+        static let lastMessage = ObservationKey("last_message", .string, "The newest matching entry's MESSAGE (at most 200 characters).")
+        static let lastAge = ObservationKey("last_age", .duration, "How long ago the newest matching entry was logged.")
+    }
+
     public static let spec = ProbeSpec(
         type: "journal",
         summary: "Recent journal entries matching fields are counted: failed handshakes, degraded secure memory.",
@@ -28,21 +46,10 @@ public struct JournalProbe: Probe {
             honours the check's deadline.
             """,
         parameters: [
-            ParameterSpec("user_unit", .string, "A user service whose entries to count, e.g. `open-sesame-profile.service`."),
-            ParameterSpec("unit", .string, "A system service whose entries to count."),
-            ParameterSpec("fields", .map(.oneOrMany(.string)), "Journal fields and the values to match, e.g. `{EVENT_TYPE: handshake-failed}`."),
-            ParameterSpec("message_contains", .oneOrMany(.string), "Count only entries whose MESSAGE contains one of these strings."),
-            ParameterSpec("message_excludes", .oneOrMany(.string), "Do not count entries whose MESSAGE contains any of these strings."),
-            ParameterSpec("since", .duration, default: "1h", "How far back to count."),
-            ParameterSpec("scope", .enumeration(["user", "system", "all"]), default: "user", "Which journal files to read."),
-            ParameterSpec("directory", .string, "Read the journal files of this directory instead."),
-            ParameterSpec("max_entries", .integer, default: "100000", "Stop counting after this many matches."),
+            Parameter.userUnit, Parameter.unit, Parameter.fields, Parameter.messageContains, Parameter.messageExcludes,
+            Parameter.since, Parameter.scope, Parameter.directory, Parameter.maxEntries,
         ],
-        observations: [
-            ObservationSpec("count", .integer, "Matching entries in the window."),
-            ObservationSpec("last_message", .string, "The newest matching entry's MESSAGE (at most 200 characters)."),
-            ObservationSpec("last_age", .duration, "How long ago the newest matching entry was logged."),
-        ],
+        observations: [Observed.count, Observed.lastMessage, Observed.lastAge],
         defaultExpect: "{count: 0}",
         examples: [
             ProbeExample("No failed handshakes in the last hour", """
@@ -71,37 +78,36 @@ public struct JournalProbe: Probe {
 
     public init(parameters: Parameters) throws(ProbeError) {
         var matches: [(field: String, values: [String])] = []
-        if let unit = parameters.string("user_unit") {
+        if let unit = parameters[Parameter.userUnit] {
             matches.append(("_SYSTEMD_USER_UNIT", [unit]))
             matches.append(("_UID", [String(getuid())]))
         }
-        if let unit = parameters.string("unit") { matches.append(("_SYSTEMD_UNIT", [unit])) }
-        for pair in parameters["fields"]?.asList ?? [] {
-            guard let items = pair.asList, items.count == 2, let field = items[0].asString else { continue }
-            let values = items[1].asList?.compactMap(\.asString) ?? items[1].asString.map { [$0] } ?? []
+        if let unit = parameters[Parameter.unit] { matches.append(("_SYSTEMD_UNIT", [unit])) }
+        for (field, given) in parameters[Parameter.fields] ?? [] {
+            let values = given.asList?.compactMap(\.asString) ?? given.asString.map { [$0] } ?? []
             guard JournalProbe.isFieldName(field) else {
                 throw ProbeError("'\(field)' is not a journal field name (upper-case letters, digits and '_', not starting with a digit)")
             }
             if values.isEmpty { throw ProbeError("fields.\(field) lists no values") }
             matches.append((field, values))
         }
-        func strings(_ name: String) throws(ProbeError) -> [[UInt8]] {
-            let list = parameters[name].map { $0.asList?.compactMap(\.asString) ?? $0.asString.map { [$0] } ?? [] } ?? []
-            if list.contains(where: \.isEmpty) { throw ProbeError("\(name) holds an empty string, which every message contains") }
+        func strings(_ key: ParameterKey<[String]?>) throws(ProbeError) -> [[UInt8]] {
+            let list = parameters[key] ?? []
+            if list.contains(where: \.isEmpty) { throw ProbeError("\(key.name) holds an empty string, which every message contains") }
             return list.map { Array($0.utf8) }
         }
-        contains = try strings("message_contains")
-        excludes = try strings("message_excludes")
+        contains = try strings(Parameter.messageContains)
+        excludes = try strings(Parameter.messageExcludes)
         guard !matches.isEmpty else { throw ProbeError("give at least one of 'user_unit', 'unit' or 'fields': counting every entry is not a check") }
         self.matches = matches
-        since = parameters.double("since") ?? 3600
-        switch parameters.string("scope") ?? "user" {
+        since = parameters[Parameter.since]
+        switch parameters[Parameter.scope] {
         case "system": flags = Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_SYSTEM)
         case "all": flags = Int32(SD_JOURNAL_LOCAL_ONLY)
         default: flags = Int32(SD_JOURNAL_LOCAL_ONLY | SD_JOURNAL_CURRENT_USER | SD_JOURNAL_SYSTEM)
         }
-        directory = parameters.string("directory")
-        maximum = max(1, parameters.int("max_entries") ?? 100_000)
+        directory = parameters[Parameter.directory]
+        maximum = max(1, parameters[Parameter.maxEntries])
     }
 
     static func isFieldName(_ name: String) -> Bool {
@@ -160,9 +166,9 @@ public struct JournalProbe: Probe {
                 if ContinuousClock.now >= context.deadline { throw ProbeError("the deadline passed after counting \(count) entries") }
             }
         }
-        var values: ObservedValues = ["count": .int(count)]
-        if let lastMessage { values["last_message"] = .string(lastMessage) }
-        if count > 0 { values["last_age"] = .double(max(0, now - Double(lastTime) / 1_000_000)) }
+        var values: ObservedValues = [Observed.count: .int(count)]
+        if let lastMessage { values[Observed.lastMessage] = .string(lastMessage) }
+        if count > 0 { values[Observed.lastAge] = .double(max(0, now - Double(lastTime) / 1_000_000)) }
         return .single(values)
     }
 

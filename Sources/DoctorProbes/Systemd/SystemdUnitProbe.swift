@@ -2,20 +2,29 @@ public import DoctorCore
 
 /// A systemd unit's state and settings, read from the service manager over D-Bus.
 public struct SystemdUnitProbe: Probe {
-    /// Observations with their D-Bus property and how the value is typed.
-    static let known: [(spec: ObservationSpec, typeSpecific: Bool)] = [
-        (ObservationSpec("LoadState", .string, "`loaded`, `not-found`, `masked`, `error`, `bad-setting`."), false),
-        (ObservationSpec("ActiveState", .string, "`active`, `inactive`, `failed`, `activating`, `deactivating`, `reloading`."), false),
-        (ObservationSpec("SubState", .string, "The type-specific state: `running`, `dead`, `failed`, `exited`, `auto-restart`, ..."), false),
-        (ObservationSpec("MainPID", .integer, "The main process id (0 when there is none)."), true),
-        (ObservationSpec("NRestarts", .integer, "How often the manager restarted the service since it was loaded."), true),
-        (ObservationSpec("Type", .string, "The service type: `simple`, `exec`, `forking`, `oneshot`, `notify`, `dbus`, `idle`."), true),
-        (ObservationSpec("Restart", .string, "The restart policy: `no`, `on-failure`, `always`, ..."), true),
-        (ObservationSpec("WatchdogUSec", .duration, "The watchdog interval (`0s`: no watchdog)."), true),
-        (ObservationSpec("MemoryMax", .byteSize, "The memory limit (`infinity`: none)."), true),
-        (ObservationSpec("LimitMEMLOCK", .byteSize, "The locked-memory limit, soft (`infinity`: none)."), true),
-        (ObservationSpec("LimitCORE", .byteSize, "The core-dump size limit, soft (`0`: no core dumps)."), true),
-        (ObservationSpec("PrivateNetwork", .bool, "Whether the unit runs in a network namespace of its own."), true),
+    enum Parameter {
+        static let unit = ParameterKey.string("unit", "The unit, e.g. `open-sesame-secrets.service`.")
+        static let units = ParameterKey.strings("units", "Several units; every expectation applies to each.")
+        static let manager = ParameterKey.enumeration("manager", ["user", "system"], default: "user", "Which service manager.")
+        static let address = ParameterKey.string("address", "An explicit bus address for the manager; overrides the bus `manager` selects.")
+        static let properties = ParameterKey.strings("properties", "Other D-Bus properties to observe (e.g. `ProtectSystem`), usable as names in `expect`.")
+    }
+
+    /// The observations, each named after the D-Bus property it reads, and whether that property is on the
+    /// unit type's interface rather than on every unit's.
+    static let known: [(key: ObservationKey, typeSpecific: Bool)] = [
+        (ObservationKey("LoadState", .string, "`loaded`, `not-found`, `masked`, `error`, `bad-setting`."), false),
+        (ObservationKey("ActiveState", .string, "`active`, `inactive`, `failed`, `activating`, `deactivating`, `reloading`."), false),
+        (ObservationKey("SubState", .string, "The type-specific state: `running`, `dead`, `failed`, `exited`, `auto-restart`, ..."), false),
+        (ObservationKey("MainPID", .integer, "The main process id (0 when there is none)."), true),
+        (ObservationKey("NRestarts", .integer, "How often the manager restarted the service since it was loaded."), true),
+        (ObservationKey("Type", .string, "The service type: `simple`, `exec`, `forking`, `oneshot`, `notify`, `dbus`, `idle`."), true),
+        (ObservationKey("Restart", .string, "The restart policy: `no`, `on-failure`, `always`, ..."), true),
+        (ObservationKey("WatchdogUSec", .duration, "The watchdog interval (`0s`: no watchdog)."), true),
+        (ObservationKey("MemoryMax", .byteSize, "The memory limit (`infinity`: none)."), true),
+        (ObservationKey("LimitMEMLOCK", .byteSize, "The locked-memory limit, soft (`infinity`: none)."), true),
+        (ObservationKey("LimitCORE", .byteSize, "The core-dump size limit, soft (`0`: no core dumps)."), true),
+        (ObservationKey("PrivateNetwork", .bool, "Whether the unit runs in a network namespace of its own."), true),
     ]
 
     public static let spec = ProbeSpec(
@@ -36,16 +45,10 @@ public struct SystemdUnitProbe: Probe {
             Durations are read from microseconds and sizes from bytes; systemd's `UINT64_MAX` reads as \
             `infinity`, so `MemoryMax: {ne: infinity}` asks for a limit.
             """,
-        parameters: [
-            ParameterSpec("unit", .string, "The unit, e.g. `open-sesame-secrets.service`."),
-            ParameterSpec("units", .list(.string), "Several units; every expectation applies to each."),
-            ParameterSpec("manager", .enumeration(["user", "system"]), default: "user", "Which service manager."),
-            ParameterSpec("address", .string, "An explicit bus address for the manager; overrides the bus `manager` selects."),
-            ParameterSpec("properties", .list(.string), "Other D-Bus properties to observe (e.g. `ProtectSystem`), usable as names in `expect`."),
-        ],
-        exactlyOneOf: [["unit", "units"]],
-        observations: known.map(\.spec),
-        namedObservations: "properties",
+        parameters: [Parameter.unit, Parameter.units, Parameter.manager, Parameter.address, Parameter.properties],
+        exactlyOneOf: [[Parameter.unit, Parameter.units]],
+        observations: known.map(\.key),
+        namedObservations: Parameter.properties,
         defaultExpect: "{LoadState: loaded, ActiveState: active}",
         examples: [
             ProbeExample("A daemon is running", """
@@ -90,35 +93,35 @@ public struct SystemdUnitProbe: Probe {
     let named: [String]
 
     public init(parameters: Parameters) throws(ProbeError) {
-        if let unit = parameters.string("unit") {
+        if let unit = parameters[Parameter.unit] {
             units = [unit]
         } else {
-            units = parameters.strings("units") ?? []
+            units = parameters[Parameter.units] ?? []
         }
         if units.isEmpty { throw ProbeError("'units' is empty") }
         if let blank = units.first(where: { $0.isEmpty || $0.contains("/") }) {
             throw ProbeError("'\(blank)' is not a unit name")
         }
-        scope = parameters.string("manager") == "system" ? .system : .user
-        address = parameters.string("address")
-        named = parameters.strings("properties") ?? []
+        scope = parameters[Parameter.manager] == "system" ? .system : .user
+        address = parameters[Parameter.address]
+        named = parameters[Parameter.properties] ?? []
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let manager = try SystemdManager(scope: scope, address: address, variables: context.variables)
-        let typeSpecific = !named.isEmpty || SystemdUnitProbe.known.contains { $0.typeSpecific && context.wants($0.spec.name) }
+        let typeSpecific = !named.isEmpty || SystemdUnitProbe.known.contains { $0.typeSpecific && context.wants($0.key) }
         var observations: [Observation] = []
         observations.reserveCapacity(units.count)
         for name in units {
             if Task.isCancelled { throw ProbeError("cancelled") }
             let unit = try manager.unit(name, typeSpecific: typeSpecific, deadline: context.deadline)
             var values = ObservedValues()
-            for (spec, _) in SystemdUnitProbe.known {
-                guard let raw = unit.properties[spec.name] else { continue }
-                values[spec.name] = SystemdUnitProbe.typed(raw, spec.type)
+            for (key, _) in SystemdUnitProbe.known {
+                guard let raw = unit.properties[key.name] else { continue }
+                values[key] = SystemdUnitProbe.typed(raw, key.type)
             }
             for property in named {
-                if let raw = unit.properties[property] { values[property] = raw }
+                if let raw = unit.properties[property] { values[dynamic: property] = raw }
             }
             let reason = unit.isNotFound ? "not found on the \(manager.name)" : nil
             observations.append(Observation(subject: name, values: values, missingReason: reason))

@@ -8,6 +8,31 @@ import Glibc
 /// An SQLCipher vault: encrypted at rest, whole pages, private WAL files; with its key, opened read-only and
 /// checked (schema, `integrity_check`, `cipher_integrity_check` where the linked SQLCipher has it).
 public struct SQLCipherProbe: Probe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", "The vault, e.g. `${HOME}/.config/pds/vaults/default.db`.")
+        static let glob = ParameterKey.string("glob", "Every vault matching a pattern, one subject each (e.g. every profile's `vaults/*.db`); no key then.")
+        static let minMatches = ParameterKey.integer("min_matches", default: 1, "With `glob`: fewer matches than this is a failure.")
+        static let keyFile = ParameterKey.string("key_file", "A file holding the raw key (64 hex digits, or 32 bytes).")
+        static let keyEnv = ParameterKey.string("key_env", "The name of a variable holding the raw key as 64 hex digits.")
+        static let cipherPageSize = ParameterKey.integer("cipher_page_size", default: 4096, "SQLCipher's page size.")
+        static let kdfIter = ParameterKey.integer("kdf_iter", default: 256000, "PBKDF2 iterations.")
+        static let cipherHmacAlgorithm = ParameterKey.enumeration("cipher_hmac_algorithm", ["HMAC_SHA1", "HMAC_SHA256", "HMAC_SHA512"], default: "HMAC_SHA256", "The page HMAC.")
+        static let cipherKdfAlgorithm = ParameterKey.enumeration("cipher_kdf_algorithm", ["PBKDF2_HMAC_SHA1", "PBKDF2_HMAC_SHA256", "PBKDF2_HMAC_SHA512"], default: "PBKDF2_HMAC_SHA256", "The key derivation.")
+    }
+
+    enum Observed {
+        static let exists = ObservationKey("exists", .bool, "The vault file exists.")
+        static let encrypted = ObservationKey("encrypted", .bool, "The first 16 bytes are not the plaintext SQLite header.")
+        static let size = ObservationKey("size", .byteSize, "The file's size.")
+        static let pageAligned = ObservationKey("page_aligned", .bool, "The size is a whole number of pages.")
+        static let walPrivate = ObservationKey("wal_private", .bool, "`-wal` and `-shm`, if any, are the owner's with no group or other bits.")
+        static let sqlcipherVersion = ObservationKey("sqlcipher_version", .string, "The linked SQLCipher's version.")
+        static let opened = ObservationKey("opened", .bool, "The key opens the vault.")
+        static let tables = ObservationKey("tables", .list(.string), "The tables of the schema.")
+        static let integrity = ObservationKey("integrity", .string, "`ok`, or the first problem `PRAGMA integrity_check` reports.")
+        static let cipherIntegrity = ObservationKey("cipher_integrity", .string, "`ok`, the first page HMAC problem, or `unsupported`.")
+    }
+
     public static let spec = ProbeSpec(
         type: "sqlcipher",
         summary: "An SQLCipher vault is encrypted, whole and private; with its key it opens and passes its integrity checks.",
@@ -32,28 +57,13 @@ public struct SQLCipherProbe: Probe {
             `unsupported` below 4.2. `sqlcipher_version` is the linked library's version.
             """,
         parameters: [
-            ParameterSpec("path", .string, "The vault, e.g. `${HOME}/.config/pds/vaults/default.db`."),
-            ParameterSpec("glob", .string, "Every vault matching a pattern, one subject each (e.g. every profile's `vaults/*.db`); no key then."),
-            ParameterSpec("min_matches", .integer, default: "1", "With `glob`: fewer matches than this is a failure."),
-            ParameterSpec("key_file", .string, "A file holding the raw key (64 hex digits, or 32 bytes)."),
-            ParameterSpec("key_env", .string, "The name of a variable holding the raw key as 64 hex digits."),
-            ParameterSpec("cipher_page_size", .integer, default: "4096", "SQLCipher's page size."),
-            ParameterSpec("kdf_iter", .integer, default: "256000", "PBKDF2 iterations."),
-            ParameterSpec("cipher_hmac_algorithm", .enumeration(["HMAC_SHA1", "HMAC_SHA256", "HMAC_SHA512"]), default: "HMAC_SHA256", "The page HMAC."),
-            ParameterSpec("cipher_kdf_algorithm", .enumeration(["PBKDF2_HMAC_SHA1", "PBKDF2_HMAC_SHA256", "PBKDF2_HMAC_SHA512"]), default: "PBKDF2_HMAC_SHA256", "The key derivation."),
+            Parameter.path, Parameter.glob, Parameter.minMatches, Parameter.keyFile, Parameter.keyEnv,
+            Parameter.cipherPageSize, Parameter.kdfIter, Parameter.cipherHmacAlgorithm, Parameter.cipherKdfAlgorithm,
         ],
-        exactlyOneOf: [["path", "glob"]],
+        exactlyOneOf: [[Parameter.path, Parameter.glob]],
         observations: [
-            ObservationSpec("exists", .bool, "The vault file exists."),
-            ObservationSpec("encrypted", .bool, "The first 16 bytes are not the plaintext SQLite header."),
-            ObservationSpec("size", .byteSize, "The file's size."),
-            ObservationSpec("page_aligned", .bool, "The size is a whole number of pages."),
-            ObservationSpec("wal_private", .bool, "`-wal` and `-shm`, if any, are the owner's with no group or other bits."),
-            ObservationSpec("sqlcipher_version", .string, "The linked SQLCipher's version."),
-            ObservationSpec("opened", .bool, "The key opens the vault."),
-            ObservationSpec("tables", .list(.string), "The tables of the schema."),
-            ObservationSpec("integrity", .string, "`ok`, or the first problem `PRAGMA integrity_check` reports."),
-            ObservationSpec("cipher_integrity", .string, "`ok`, the first page HMAC problem, or `unsupported`."),
+            Observed.exists, Observed.encrypted, Observed.size, Observed.pageAligned, Observed.walPrivate,
+            Observed.sqlcipherVersion, Observed.opened, Observed.tables, Observed.integrity, Observed.cipherIntegrity,
         ],
         defaultExpect: "{encrypted: true, page_aligned: true}",
         examples: [
@@ -90,17 +100,17 @@ public struct SQLCipherProbe: Probe {
     let kdf: String
 
     public init(parameters: Parameters) throws(ProbeError) {
-        targets = try FileTargets(parameters)
-        keyFile = parameters.string("key_file")
-        keyEnv = parameters.string("key_env")
+        targets = try FileTargets(parameters, path: Parameter.path, glob: Parameter.glob, minMatches: Parameter.minMatches)
+        keyFile = parameters[Parameter.keyFile]
+        keyEnv = parameters[Parameter.keyEnv]
         if keyFile != nil && keyEnv != nil { throw ProbeError("give 'key_file' or 'key_env', not both") }
         if targets.pattern != nil && (keyFile != nil || keyEnv != nil) { throw ProbeError("a key opens one vault: use 'path' with 'key_file' or 'key_env'") }
-        pageSize = parameters.int("cipher_page_size") ?? 4096
+        pageSize = parameters[Parameter.cipherPageSize]
         guard pageSize >= 512, pageSize <= 65536, pageSize & (pageSize - 1) == 0 else { throw ProbeError("'cipher_page_size' must be a power of two from 512 to 65536") }
-        kdfIterations = parameters.int("kdf_iter") ?? 256_000
+        kdfIterations = parameters[Parameter.kdfIter]
         guard kdfIterations >= 1 else { throw ProbeError("'kdf_iter' must be at least 1") }
-        hmac = parameters.string("cipher_hmac_algorithm") ?? "HMAC_SHA256"
-        kdf = parameters.string("cipher_kdf_algorithm") ?? "PBKDF2_HMAC_SHA256"
+        hmac = parameters[Parameter.cipherHmacAlgorithm]
+        kdf = parameters[Parameter.cipherKdfAlgorithm]
     }
 
     /// The linked library's SQLCipher version (`PRAGMA cipher_version` on an in-memory database).
@@ -143,23 +153,23 @@ public struct SQLCipherProbe: Probe {
     /// One vault.
     func observe(_ path: String, _ context: ProbeContext) throws(ProbeError) -> ProbeOutput {
         let version = SQLCipherProbe.linkedVersion
-        var values: ObservedValues = ["sqlcipher_version": .string(version)]
+        var values: ObservedValues = [Observed.sqlcipherVersion: .string(version)]
         let info: FileSystem.Info
         switch FileSystem.info(path, follow: false) {
         case .failure(let error) where error.code == ENOENT:
-            values["exists"] = .bool(false)
+            values[Observed.exists] = .bool(false)
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) does not exist")])
         case .failure(let error): throw ProbeError("cannot examine \(path): \(FileBytes.errnoText(error.code))")
         case .success(let found): info = found
         }
-        values["exists"] = .bool(true)
+        values[Observed.exists] = .bool(true)
         guard info.type == "file" else {
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is a \(info.type), not a vault file")])
         }
-        values["size"] = .int(info.size)
-        values["page_aligned"] = .bool(info.size > 0 && info.size % pageSize == 0)
+        values[Observed.size] = .int(info.size)
+        values[Observed.pageAligned] = .bool(info.size > 0 && info.size % pageSize == 0)
         switch SQLCipherProbe.header(path) {
-        case .success(let header): values["encrypted"] = .bool(header != Array("SQLite format 3\0".utf8))
+        case .success(let header): values[Observed.encrypted] = .bool(header != Array("SQLite format 3\0".utf8))
         case .failure(let error): return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: error.message)])
         }
         var walPrivate = true
@@ -168,7 +178,7 @@ public struct SQLCipherProbe: Probe {
                 if side.type != "file" || side.uid != info.uid || side.mode & 0o077 != 0 { walPrivate = false }
             }
         }
-        values["wal_private"] = .bool(walPrivate)
+        values[Observed.walPrivate] = .bool(walPrivate)
 
         guard SQLCipherProbe.keyed.contains(where: context.wants) else {
             return ProbeOutput(observations: [Observation(subject: path, values: values)])
@@ -188,7 +198,7 @@ public struct SQLCipherProbe: Probe {
         do {
             try openVault(path, key: key, major: major, into: &values)
         } catch {
-            values["opened"] = .bool(false)
+            values[Observed.opened] = .bool(false)
             reason = error.message
         }
         return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
@@ -259,24 +269,24 @@ public struct SQLCipherProbe: Probe {
         } catch {
             throw ProbeError("the key does not open \(path) (wrong key, other cipher settings, or a damaged first page): \(error.message)")
         }
-        values["opened"] = .bool(true)
-        values["tables"] = .list(try SQLCipherProbe.rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;").map { .string($0) })
+        values[Observed.opened] = .bool(true)
+        values[Observed.tables] = .list(try SQLCipherProbe.rows(db, "SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name;").map { .string($0) })
         do {
-            values["integrity"] = .string(try SQLCipherProbe.rows(db, "PRAGMA integrity_check;").first ?? "no answer")
+            values[Observed.integrity] = .string(try SQLCipherProbe.rows(db, "PRAGMA integrity_check;").first ?? "no answer")
         } catch {
             // SQLCipher refuses a page whose HMAC does not verify; integrity_check then stops with an error.
-            values["integrity"] = .string("unreadable page (a page failed to decrypt or verify: \(error.message))")
+            values[Observed.integrity] = .string("unreadable page (a page failed to decrypt or verify: \(error.message))")
         }
         let parts = SQLCipherProbe.linkedVersion.split(separator: ".").compactMap { Int($0.prefix { $0.isNumber }) }
         if (parts.first ?? 0, parts.dropFirst().first ?? 0) >= (4, 2) {
             do {
                 let problems = try SQLCipherProbe.rows(db, "PRAGMA cipher_integrity_check;")
-                values["cipher_integrity"] = .string(problems.first ?? "ok")
+                values[Observed.cipherIntegrity] = .string(problems.first ?? "ok")
             } catch {
-                values["cipher_integrity"] = .string("error: \(error.message)")
+                values[Observed.cipherIntegrity] = .string("error: \(error.message)")
             }
         } else {
-            values["cipher_integrity"] = .string("unsupported")
+            values[Observed.cipherIntegrity] = .string("unsupported")
         }
     }
 }

@@ -4,6 +4,22 @@ import Foundation
 /// Each vault's authentication policy (its `vault-meta`) against the profile's `[profiles.<p>.auth]` in the
 /// configuration, and against the factors actually enrolled.
 public struct VaultPolicyProbe: Probe {
+    enum Parameter {
+        static let meta = ParameterKey.string("meta", required: true, "The vault metadata files, e.g. `${HOME}/.config/pds/vaults/*.vault-meta`.")
+        static let config = ParameterKey.strings("config", required: true, "The configuration files in load order; globs allowed.")
+        static let minMatches = ParameterKey.integer("min_matches", default: 1, "Fewer vaults than this is a failure.")
+        static let followSymlinks = ParameterKey.bool("follow_symlinks", default: false, "Read configuration files that are symlinks (home-manager links config.toml into the Nix store).")
+    }
+
+    enum Observed {
+        static let vaultPolicy = ObservationKey("vault_policy", .string, "The policy the vault records.")
+        static let configPolicy = ObservationKey("config_policy", .string, "The policy the configuration asks for.")
+        static let consistent = ObservationKey("consistent", .bool, "The two policies are the same.")
+        static let enrolledFactors = ObservationKey("enrolled_factors", .list(.string), "The factor ids enrolled in the vault.")
+        static let requiredNotEnrolled = ObservationKey("required_not_enrolled", .list(.string), "Required factors with no enrolment.")
+        static let enoughFactors = ObservationKey("enough_factors", .bool, "Enough factors are enrolled for the vault's policy.")
+    }
+
     public static let spec = ProbeSpec(
         type: "vault-policy",
         summary: "Every vault enforces the authentication policy its profile's configuration asks for, with the factors it needs.",
@@ -21,19 +37,10 @@ public struct VaultPolicyProbe: Probe {
             has fewer than 2 factors enrolled, or `policy` fewer than its required factors plus \
             `additional_required` (and fewer than 2).
             """,
-        parameters: [
-            ParameterSpec("meta", .string, required: true, "The vault metadata files, e.g. `${HOME}/.config/pds/vaults/*.vault-meta`."),
-            ParameterSpec("config", .list(.string), required: true, "The configuration files in load order; globs allowed."),
-            ParameterSpec("min_matches", .integer, default: "1", "Fewer vaults than this is a failure."),
-            ParameterSpec("follow_symlinks", .bool, default: "false", "Read configuration files that are symlinks (home-manager links config.toml into the Nix store)."),
-        ],
+        parameters: [Parameter.meta, Parameter.config, Parameter.minMatches, Parameter.followSymlinks],
         observations: [
-            ObservationSpec("vault_policy", .string, "The policy the vault records."),
-            ObservationSpec("config_policy", .string, "The policy the configuration asks for."),
-            ObservationSpec("consistent", .bool, "The two policies are the same."),
-            ObservationSpec("enrolled_factors", .list(.string), "The factor ids enrolled in the vault."),
-            ObservationSpec("required_not_enrolled", .list(.string), "Required factors with no enrolment."),
-            ObservationSpec("enough_factors", .bool, "Enough factors are enrolled for the vault's policy."),
+            Observed.vaultPolicy, Observed.configPolicy, Observed.consistent, Observed.enrolledFactors,
+            Observed.requiredNotEnrolled, Observed.enoughFactors,
         ],
         defaultExpect: "{consistent: true, required_not_enrolled: {empty: true}, enough_factors: true}",
         examples: [
@@ -57,11 +64,11 @@ public struct VaultPolicyProbe: Probe {
     let follow: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
-        let meta = parameters.string("meta") ?? ""
+        let meta = parameters[Parameter.meta] ?? ""
         if meta.isEmpty { throw ProbeError("'meta' is empty") }
-        vaults = FileTargets(pattern: meta, minimum: parameters.int("min_matches") ?? 1)
-        config = parameters.strings("config") ?? []
-        follow = parameters.bool("follow_symlinks") ?? false
+        vaults = FileTargets(pattern: meta, minimum: parameters[Parameter.minMatches])
+        config = parameters[Parameter.config] ?? []
+        follow = parameters[Parameter.followSymlinks]
     }
 
     /// A policy, comparable and printable.
@@ -127,11 +134,11 @@ public struct VaultPolicyProbe: Probe {
         default: enough = !enrolled.isEmpty
         }
         return Observation(subject: profile, values: [
-            "vault_policy": .string(vaultPolicy.text), "config_policy": .string(configPolicy.text),
-            "consistent": .bool(vaultPolicy == configPolicy),
-            "enrolled_factors": .list(enrolled.map { .string($0) }),
-            "required_not_enrolled": .list(required.filter { !enrolled.contains($0) }.map { .string($0) }),
-            "enough_factors": .bool(enough),
+            Observed.vaultPolicy: .string(vaultPolicy.text), Observed.configPolicy: .string(configPolicy.text),
+            Observed.consistent: .bool(vaultPolicy == configPolicy),
+            Observed.enrolledFactors: .list(enrolled.map { .string($0) }),
+            Observed.requiredNotEnrolled: .list(required.filter { !enrolled.contains($0) }.map { .string($0) }),
+            Observed.enoughFactors: .bool(enough),
         ])
     }
 

@@ -8,6 +8,27 @@ import Glibc
 /// The Wayland compositor of the session: its socket, and every global it advertises with its version, read with
 /// libwayland-client in one registry roundtrip bounded by the deadline.
 public struct WaylandProbe: Probe {
+    enum Parameter {
+        static let socket = ParameterKey.string("socket", "The compositor's socket (default: `$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`).")
+        static let require = ParameterKey.map("require", of: .integer, "Interfaces that must be advertised, with their minimum versions.")
+        static let requireAny = ParameterKey.value("require_any", .list(.map(.integer)), "Sets of interfaces with minimum versions; one set must be met in full.")
+        static let optional = ParameterKey.strings("optional", "Interfaces to report without requiring them.")
+    }
+
+    enum Observed {
+        static let connected = ObservationKey("connected", .bool, "The compositor accepted the connection and answered the roundtrip.")
+        static let globals = ObservationKey("globals", .list(.string), "Every global as `interface vVERSION`, in the compositor's order.")
+        static let globalCount = ObservationKey("global_count", .integer, "How many globals the compositor advertises.")
+        static let missing = ObservationKey("missing", .list(.string), "Unmet requirements: `name` (absent) or `name v2 < 3` (too old), and unmet `require_any`.")
+        static let anyOf = ObservationKey("any_of", .string, "The `require_any` set that is met, written as its interfaces (empty when none).")
+        static let optionalPresent = ObservationKey("optional_present", .list(.string), "Optional interfaces advertised.")
+        static let optionalMissing = ObservationKey("optional_missing", .list(.string), "Optional interfaces not advertised.")
+        static let roundtripTime = ObservationKey("roundtrip_time", .duration, "Connect, registry and roundtrip.")
+        static let sessionType = ObservationKey("session_type", .string, "`XDG_SESSION_TYPE`.")
+        static let socketMode = ObservationKey("socket_mode", .fileMode, "The socket's permission bits.")
+        static let socketOwner = ObservationKey("socket_owner", .principal, "The socket's owner.")
+    }
+
     public static let spec = ProbeSpec(
         type: "wayland",
         summary: "The Wayland compositor answers and advertises the protocols (globals, with versions) a check requires.",
@@ -28,24 +49,11 @@ public struct WaylandProbe: Probe {
             with the reason; for hosts without a graphical session, give the check `when: {env: \
             WAYLAND_DISPLAY}` so that it is skipped there.
             """,
-        parameters: [
-            ParameterSpec("socket", .string, "The compositor's socket (default: `$XDG_RUNTIME_DIR/$WAYLAND_DISPLAY`)."),
-            ParameterSpec("require", .map(.integer), "Interfaces that must be advertised, with their minimum versions."),
-            ParameterSpec("require_any", .list(.map(.integer)), "Sets of interfaces with minimum versions; one set must be met in full."),
-            ParameterSpec("optional", .list(.string), "Interfaces to report without requiring them."),
-        ],
+        parameters: [Parameter.socket, Parameter.require, Parameter.requireAny, Parameter.optional],
         observations: [
-            ObservationSpec("connected", .bool, "The compositor accepted the connection and answered the roundtrip."),
-            ObservationSpec("globals", .list(.string), "Every global as `interface vVERSION`, in the compositor's order."),
-            ObservationSpec("global_count", .integer, "How many globals the compositor advertises."),
-            ObservationSpec("missing", .list(.string), "Unmet requirements: `name` (absent) or `name v2 < 3` (too old), and unmet `require_any`."),
-            ObservationSpec("any_of", .string, "The `require_any` set that is met, written as its interfaces (empty when none)."),
-            ObservationSpec("optional_present", .list(.string), "Optional interfaces advertised."),
-            ObservationSpec("optional_missing", .list(.string), "Optional interfaces not advertised."),
-            ObservationSpec("roundtrip_time", .duration, "Connect, registry and roundtrip."),
-            ObservationSpec("session_type", .string, "`XDG_SESSION_TYPE`."),
-            ObservationSpec("socket_mode", .fileMode, "The socket's permission bits."),
-            ObservationSpec("socket_owner", .principal, "The socket's owner."),
+            Observed.connected, Observed.globals, Observed.globalCount, Observed.missing, Observed.anyOf,
+            Observed.optionalPresent, Observed.optionalMissing, Observed.roundtripTime, Observed.sessionType,
+            Observed.socketMode, Observed.socketOwner,
         ],
         defaultExpect: "{connected: true, missing: {empty: true}}",
         examples: [
@@ -85,18 +93,15 @@ public struct WaylandProbe: Probe {
     let anyOf: [[(name: String, version: Int64)]]
     let optional: [String]
 
-    static func pairs(_ value: Value?) -> [(name: String, version: Int64)] {
-        (value?.asList ?? []).compactMap { pair in
-            guard let items = pair.asList, items.count == 2, let name = items[0].asString, let version = items[1].asInt else { return nil }
-            return (name, version)
-        }
+    static func pairs(_ entries: [(name: String, value: Value)]?) -> [(name: String, version: Int64)] {
+        (entries ?? []).compactMap { name, value in value.asInt.map { (name, $0) } }
     }
 
     public init(parameters: Parameters) throws(ProbeError) {
-        socket = parameters.string("socket")
-        required = WaylandProbe.pairs(parameters["require"])
-        anyOf = (parameters["require_any"]?.asList ?? []).map { WaylandProbe.pairs($0) }
-        optional = parameters.strings("optional") ?? []
+        socket = parameters[Parameter.socket]
+        required = WaylandProbe.pairs(parameters[Parameter.require])
+        anyOf = (parameters[Parameter.requireAny]?.asList ?? []).map { WaylandProbe.pairs($0.asMap) }
+        optional = parameters[Parameter.optional] ?? []
         if anyOf.contains(where: \.isEmpty) { throw ProbeError("every set of 'require_any' needs at least one interface") }
     }
 
@@ -114,15 +119,15 @@ public struct WaylandProbe: Probe {
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
         let path = try socketPath(context.variables)
         var values: ObservedValues = [:]
-        if let session = context.variables["XDG_SESSION_TYPE"] { values["session_type"] = .string(session) }
+        if let session = context.variables["XDG_SESSION_TYPE"] { values[Observed.sessionType] = .string(session) }
         switch FileSystem.info(path, follow: false) {
         case .failure(let error):
-            values["connected"] = .bool(false)
+            values[Observed.connected] = .bool(false)
             let reason = error.code == ENOENT ? "no Wayland compositor: \(path) does not exist" : "\(path): \(FileBytes.errnoText(error.code))"
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
         case .success(let info):
-            values["socket_mode"] = .int(info.mode)
-            values["socket_owner"] = .principal(id: Int64(info.uid), name: FileSystem.userName(info.uid))
+            values[Observed.socketMode] = .int(info.mode)
+            values[Observed.socketOwner] = .principal(id: Int64(info.uid), name: FileSystem.userName(info.uid))
         }
         let started = ContinuousClock.now
         let connection: UnixSocket
@@ -130,7 +135,7 @@ public struct WaylandProbe: Probe {
             connection = try UnixSocket(path: path, deadline: context.deadline)
         } catch {
             if case .timedOut(let what) = error { throw ProbeError("\(what) to \(path) did not happen before the deadline") }
-            values["connected"] = .bool(false)
+            values[Observed.connected] = .bool(false)
             let reason = error == .refused ? "no Wayland compositor listens on \(path) (stale socket)" : "cannot connect to \(path): \(error.message)"
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reason)])
         }
@@ -148,10 +153,10 @@ public struct WaylandProbe: Probe {
         case -2: throw ProbeError("the compositor at \(path) did not answer the registry roundtrip before the deadline")
         default:
             let detail = protocolError != 0 ? "protocol error \(protocolError)" : FileBytes.errnoText(errno)
-            values["connected"] = .bool(false)
+            values[Observed.connected] = .bool(false)
             return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "the compositor at \(path) failed the roundtrip: \(detail)")])
         }
-        values["roundtrip_time"] = .double((ContinuousClock.now - started).seconds)
+        values[Observed.roundtripTime] = .double((ContinuousClock.now - started).seconds)
         var globals: [(name: String, version: Int64)] = []
         withUnsafePointer(to: &state.pointee.globals) { tuple in
             tuple.withMemoryRebound(to: doctor_wl_global.self, capacity: Int(DOCTOR_WL_MAX_GLOBALS)) { entries in
@@ -162,9 +167,9 @@ public struct WaylandProbe: Probe {
                 }
             }
         }
-        values["connected"] = .bool(true)
-        values["globals"] = .list(globals.map { .string("\($0.name) v\($0.version)") })
-        values["global_count"] = .int(Int64(globals.count))
+        values[Observed.connected] = .bool(true)
+        values[Observed.globals] = .list(globals.map { .string("\($0.name) v\($0.version)") })
+        values[Observed.globalCount] = .int(Int64(globals.count))
         var highest: [String: Int64] = [:]
         for global in globals { highest[global.name] = max(highest[global.name] ?? 0, global.version) }
         func unmet(_ set: [(name: String, version: Int64)]) -> [String] {
@@ -176,15 +181,15 @@ public struct WaylandProbe: Probe {
         var missing = unmet(required)
         if !anyOf.isEmpty {
             if let met = anyOf.first(where: { unmet($0).isEmpty }) {
-                values["any_of"] = .string(met.map(\.name).joined(separator: ", "))
+                values[Observed.anyOf] = .string(met.map(\.name).joined(separator: ", "))
             } else {
-                values["any_of"] = .string("")
+                values[Observed.anyOf] = .string("")
                 missing.append("one of: " + anyOf.map { "{" + unmet($0).joined(separator: ", ") + "}" }.joined(separator: " or "))
             }
         }
-        values["missing"] = .list(missing.map { .string($0) })
-        values["optional_present"] = .list(optional.filter { highest[$0] != nil }.map { .string($0) })
-        values["optional_missing"] = .list(optional.filter { highest[$0] == nil }.map { .string($0) })
+        values[Observed.missing] = .list(missing.map { .string($0) })
+        values[Observed.optionalPresent] = .list(optional.filter { highest[$0] != nil }.map { .string($0) })
+        values[Observed.optionalMissing] = .list(optional.filter { highest[$0] == nil }.map { .string($0) })
         return ProbeOutput(observations: [Observation(subject: path, values: values)])
     }
 }

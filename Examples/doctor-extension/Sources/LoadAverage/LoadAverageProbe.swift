@@ -5,22 +5,27 @@ import Glibc
 #endif
 
 /// The system load averages from /proc/loadavg: a probe defined outside doctor. It only reads a small local
-/// file, so it is a `BoundedProbe` (run inline, no timer).
+/// file, so it is a `BoundedProbe` (run inline, no timer). Its parameters and observations are declared once, as
+/// keys: the spec lists them, `init` reads by them and `observe` writes by them, so a misspelt name does not compile.
 public struct LoadAverageProbe: BoundedProbe {
+    enum Parameter {
+        static let path = ParameterKey.string("path", default: "/proc/loadavg", "The file to read (for tests).")
+        static let perCPU = ParameterKey.bool("per_cpu", default: false, "Divide by the number of online CPUs.")
+    }
+
+    enum Observed {
+        static let load1 = ObservationKey("load1", .number, "The 1-minute load average.")
+        static let load5 = ObservationKey("load5", .number, "The 5-minute load average.")
+        static let load15 = ObservationKey("load15", .number, "The 15-minute load average.")
+        static let runnable = ObservationKey("runnable", .integer, "Processes running or runnable now.")
+    }
+
     public static let spec = ProbeSpec(
         type: "loadavg",
         summary: "The 1, 5 and 15 minute load averages, optionally per CPU.",
         discussion: "Reads /proc/loadavg (or `path`). With `per_cpu: true` the averages are divided by the number of online CPUs.",
-        parameters: [
-            ParameterSpec("path", .string, default: "/proc/loadavg", "The file to read (for tests)."),
-            ParameterSpec("per_cpu", .bool, default: "false", "Divide by the number of online CPUs."),
-        ],
-        observations: [
-            ObservationSpec("load1", .number, "The 1-minute load average."),
-            ObservationSpec("load5", .number, "The 5-minute load average."),
-            ObservationSpec("load15", .number, "The 15-minute load average."),
-            ObservationSpec("runnable", .integer, "Processes running or runnable now."),
-        ],
+        parameters: [Parameter.path, Parameter.perCPU],
+        observations: [Observed.load1, Observed.load5, Observed.load15, Observed.runnable],
         defaultExpect: "{load5: {lt: 100}}",
         examples: [
             ProbeExample("The machine is not overloaded", """
@@ -37,8 +42,8 @@ public struct LoadAverageProbe: BoundedProbe {
     let perCPU: Bool
 
     public init(parameters: Parameters) throws(ProbeError) {
-        path = parameters.string("path") ?? "/proc/loadavg"
-        perCPU = parameters.bool("per_cpu") ?? false
+        path = parameters[Parameter.path]
+        perCPU = parameters[Parameter.perCPU]
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
@@ -54,6 +59,9 @@ public struct LoadAverageProbe: BoundedProbe {
             throw ProbeError("\(path) is not in the /proc/loadavg format: \(line.prefix(80))")
         }
         let divisor = perCPU ? Double(max(1, sysconf(Int32(_SC_NPROCESSORS_ONLN)))) : 1
-        return .single(["load1": .double(one / divisor), "load5": .double(five / divisor), "load15": .double(fifteen / divisor), "runnable": .int(runnable)])
+        return .single([
+            Observed.load1: .double(one / divisor), Observed.load5: .double(five / divisor), Observed.load15: .double(fifteen / divisor),
+            Observed.runnable: .int(runnable),
+        ])
     }
 }
