@@ -6,10 +6,17 @@ import Darwin
 import NIOCore
 import NIOPosix
 
-/// Why a connection could not be made or broke, in the words of the system (`strerror`), for error messages.
+/// Making the connection, and why it could not be made or broke, in the words of the system (`strerror`), for error messages.
 enum ConnectFailure {
     static func reason(_ error: IOError) -> String {
         String(cString: strerror(error.errnoCode))
+    }
+
+    /// Connects to an IP address directly; only a name goes through NIO's resolver (getaddrinfo on a Dispatch
+    /// queue, which a busy process can keep waiting).
+    static func connect(_ bootstrap: ClientBootstrap, _ endpoint: OTLPEndpoint) -> EventLoopFuture<any Channel> {
+        if let address = try? SocketAddress(ipAddress: endpoint.host, port: endpoint.port) { return bootstrap.connect(to: address) }
+        return bootstrap.connect(host: endpoint.host, port: endpoint.port)
     }
 
     static func describe(_ error: any Error, url: String, host: String, timeoutText: String) -> OTLPExportError {

@@ -17,34 +17,36 @@ struct OTLPGRPCClient: Sendable {
         guard let first = calls.first else { return }
         let endpoint = try OTLPEndpoint(base: base, appending: first.method, defaultPort: 4317)
         let (deadline, timeoutText) = (self.deadline, self.timeoutText)
+        // The multiplexer and the watcher's state, handed out by the initializer: by the time the connect
+        // future completes, a receiver's protocol error may already have closed the connection and emptied
+        // the pipeline.
+        let setup = group.any().makePromise(of: (NIOHTTP2Handler.StreamMultiplexer, NIOLoopBound<GRPCConnectionState>).self)
         let bootstrap = ClientBootstrap(group: group)
             .connectTimeout(max(.zero, deadline - .now()))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations
-                    _ = try sync.configureHTTP2Pipeline(
+                    let multiplexer = try sync.configureHTTP2Pipeline(
                         mode: .client, connectionConfiguration: .init(), streamConfiguration: .init(),
                         inboundStreamInitializer: { pushed in pushed.close() })
-                    try sync.addHandler(GRPCConnectionWatcher(deadline: deadline, timeoutText: timeoutText))
+                    let watcher = GRPCConnectionWatcher(deadline: deadline, timeoutText: timeoutText)
+                    try sync.addHandler(watcher)
+                    setup.succeed((multiplexer, NIOLoopBound(watcher.state, eventLoop: channel.eventLoop)))
                 }
             }
         let channel: any Channel
         do {
-            channel = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            channel = try await ConnectFailure.connect(bootstrap, endpoint).get()
         } catch {
+            setup.fail(error)
             throw ConnectFailure.describe(error, url: endpoint.url, host: endpoint.host, timeoutText: timeoutText)
         }
         defer { channel.close(promise: nil) }
         let (multiplexer, state): (NIOHTTP2Handler.StreamMultiplexer, NIOLoopBound<GRPCConnectionState>)
         do {
-            (multiplexer, state) = try await channel.eventLoop.submit {
-                let sync = channel.pipeline.syncOperations
-                let multiplexer = try sync.handler(type: NIOHTTP2Handler.self).syncMultiplexer()
-                let state = try sync.handler(type: GRPCConnectionWatcher.self).state
-                return (multiplexer, NIOLoopBound(state, eventLoop: channel.eventLoop))
-            }.get()
+            (multiplexer, state) = try await setup.futureResult.get()
         } catch {
-            throw OTLPExportError("\(endpoint.url): the receiver closed the connection")
+            throw OTLPExportError("\(endpoint.url): cannot set up HTTP/2 (\(error))")
         }
         for call in calls {
             let target = try OTLPEndpoint(base: base, appending: call.method, defaultPort: 4317)

@@ -31,7 +31,7 @@ struct OTLPHTTPClient: Sendable {
                 }
             }
         do {
-            _ = try await bootstrap.connect(host: endpoint.host, port: endpoint.port).get()
+            _ = try await ConnectFailure.connect(bootstrap, endpoint).get()
         } catch {
             promise.fail(error)
             throw ConnectFailure.describe(error, url: url, host: endpoint.host, timeoutText: timeoutText)
