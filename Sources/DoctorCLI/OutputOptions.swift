@@ -4,11 +4,6 @@ import DoctorExport
 import DoctorFormatters
 import Foundation
 
-/// `--color`: only `OutputOptions` uses it, so it lives beside it.
-enum ColorMode: String, ExpressibleByArgument, CaseIterable {
-    case auto, always, never
-}
-
 /// How results are written: one or more sinks, each a format with an optional destination.
 struct OutputOptions: ParsableArguments {
     @Option(

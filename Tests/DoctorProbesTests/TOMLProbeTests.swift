@@ -149,7 +149,7 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         let late = try await runChecks(fileCheck("late", "{type: toml, paths: [\"\(named)\"], schema: \"${DOCTOR_TEST_SCHEMA}\"}"), variables: ["DOCTOR_TEST_SCHEMA": loose])
         #expect(late.map(\.status) == [.error] && late.first?.message.contains("'oneOf'") == true, "\(late.map(\.message))")
         // The built-in schema uses only what the validator implements.
-        let builtIn = try JSONDecoder().decode(JSONAny.self, from: Data(PDSConfigSchema.text.utf8))
+        let builtIn = try JSONScan.parse(Array(PDSConfigSchema.text.utf8))
         #expect(SchemaValidator.unsupportedKeywords(builtIn).isEmpty)
     }
 

@@ -1,11 +1,5 @@
 // `ParameterDeclaration` shares this file: it is the one-line protocol that lets a spec list keys of different
 // `Reading` types.
-
-/// Anything a `ProbeSpec` can list as a parameter: a `ParameterKey` of any reading type.
-public protocol ParameterDeclaration: Sendable {
-    var spec: ParameterSpec { get }
-}
-
 /// A probe parameter, declared once: the spec the loader, the JSON Schema and the reference pages use (name,
 /// type, whether it is required, its default, its meaning), and how `init` reads it: `parameters[Parameter.path]`.
 ///

@@ -134,7 +134,7 @@ public struct TOMLProbe: Probe {
         // A schema this validator would only half apply is refused: when the catalog loads if the file is
         // there to read then, and in any case before it is used.
         if let schemaPath, case .success(let bytes) = FileSystem.readSmall(schemaPath, limit: 4 << 20),
-            let schema = try? JSONDecoder().decode(JSONAny.self, from: Data(bytes))
+            let schema = try? JSONScan.parse(bytes)
         {
             try TOMLProbe.refuseUnsupported(schema, schemaPath)
         }
@@ -153,9 +153,9 @@ public struct TOMLProbe: Probe {
         if per != nil && select.isEmpty { throw ProbeError("'per' needs paths to observe in 'select'") }
     }
 
-    static let defaultSchema: JSONAny? = try? JSONDecoder().decode(JSONAny.self, from: Data(PDSConfigSchema.text.utf8))
+    static let defaultSchema: JSONValue? = try? JSONScan.parse(Array(PDSConfigSchema.text.utf8))
 
-    static func refuseUnsupported(_ schema: JSONAny, _ path: String) throws(ProbeError) {
+    static func refuseUnsupported(_ schema: JSONValue, _ path: String) throws(ProbeError) {
         let unsupported = SchemaValidator.unsupportedKeywords(schema)
         guard !unsupported.isEmpty else { return }
         let shown = unsupported.prefix(5).joined(separator: ", ") + (unsupported.count > 5 ? ", …" : "")
@@ -163,11 +163,11 @@ public struct TOMLProbe: Probe {
     }
 
     public func observe(_ context: ProbeContext) async throws(ProbeError) -> ProbeOutput {
-        let schema: JSONAny
+        let schema: JSONValue
         if let schemaPath {
             switch FileSystem.readSmall(schemaPath, limit: 4 << 20) {
             case .success(let bytes):
-                guard let decoded = try? JSONDecoder().decode(JSONAny.self, from: Data(bytes)) else { throw ProbeError("the schema \(schemaPath) is not JSON") }
+                guard let decoded = try? JSONScan.parse(bytes) else { throw ProbeError("the schema \(schemaPath) is not JSON") }
                 try TOMLProbe.refuseUnsupported(decoded, schemaPath)
                 schema = decoded
             case .failure(let error): throw ProbeError("the schema: \(error.message)")
@@ -180,7 +180,7 @@ public struct TOMLProbe: Probe {
         let files = try TOMLProbe.expand(paths, deadline: context.deadline)
         var errors: [String] = [], unknown: [String] = [], deprecated: [String] = [], warnings: [String] = [], syntax: [String] = []
         var version: Int64?
-        var merged = openSesameMerge ? JSONAny.openSesameDefaults : JSONAny.object([])
+        var merged = openSesameMerge ? JSONValue.openSesameDefaults : JSONValue.object([])
         for file in files {
             if Task.isCancelled { throw ProbeError("cancelled") }
             let text: String, table: TOMLTable
@@ -223,7 +223,7 @@ public struct TOMLProbe: Probe {
             return ProbeOutput(observations: [Observation(values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
         }
         let table = per.split(separator: ".").map(String.init)
-        var members: [(String, JSONAny)] = []
+        var members: [(String, JSONValue)] = []
         if case .object(let configured)? = merged.node(at: table) { members = configured }
         // No member configured: the one the daemons use anyway, with their compiled defaults.
         if members.isEmpty, let perDefault { members = [(perDefault, .object([]))] }
@@ -240,7 +240,7 @@ public struct TOMLProbe: Probe {
     }
 
     /// The `select` paths found in `document`, with `defaults` for the ones no file sets, and the paths unset.
-    func selected(in document: JSONAny) -> (ObservedValues, [String]) {
+    func selected(in document: JSONValue) -> (ObservedValues, [String]) {
         var values = ObservedValues()
         var unset: [String] = []
         for path in select {
@@ -286,8 +286,8 @@ public struct TOMLProbe: Probe {
     }
 
     /// The files of `paths` merged as the daemons merge them, with the files that failed to parse.
-    static func merged(_ paths: [String], follow: Bool, deadline: ContinuousClock.Instant) throws(ProbeError) -> (JSONAny, [String]) {
-        var merged = JSONAny.openSesameDefaults
+    static func merged(_ paths: [String], follow: Bool, deadline: ContinuousClock.Instant) throws(ProbeError) -> (JSONValue, [String]) {
+        var merged = JSONValue.openSesameDefaults
         var problems: [String] = []
         for file in try expand(paths, deadline: deadline) {
             switch parse(file, follow: follow) {
@@ -305,7 +305,7 @@ public struct TOMLProbe: Probe {
     }
 
     /// A TOMLKit value as a JSON-like tree (dates and times as their TOML text).
-    static func convert(_ value: any TOMLValueConvertible) -> JSONAny {
+    static func convert(_ value: any TOMLValueConvertible) -> JSONValue {
         switch value.type {
         case .table:
             guard let table = value.table else { return .null }
@@ -322,14 +322,14 @@ public struct TOMLProbe: Probe {
     }
 }
 
-extension JSONAny {
-    func member(_ name: String) -> JSONAny? {
+extension JSONValue {
+    func member(_ name: String) -> JSONValue? {
         if case .object(let members) = self { return members.first { $0.0 == name }?.1 }
         return nil
     }
 
     /// The node at a path of member names (no wildcards).
-    func node(at path: [String]) -> JSONAny? {
+    func node(at path: [String]) -> JSONValue? {
         var node = self
         for name in path {
             guard let next = node.member(name) else { return nil }
@@ -340,17 +340,17 @@ extension JSONAny {
 
     /// What `load_config` starts from before any file: `Config::default()` (`core-config/src/schema.rs:51`,
     /// `config_version` 3; no profiles). The rest of the compiled defaults are the checks' `defaults`.
-    static let openSesameDefaults = JSONAny.object([("config_version", .int(3))])
+    static let openSesameDefaults = JSONValue.object([("config_version", .int(3))])
 
     /// `later` over `self` as Open Sesame 1.14.2's `merge_config` and `merge_profile` do
     /// (`core-config/src/loader.rs:101-160`); defaults compared against are `schema_peripheral.rs:24` (clipboard
     /// `max_history` 1000) and `schema_wm.rs:89-90, 135` (`hint_keys` "asdfghjkl", `overlay_delay_ms` 150,
     /// `max_visible_windows` 20). What the loader does not take is left out of the result.
-    func openSesameMerging(_ later: JSONAny) -> JSONAny {
-        var result: [(String, JSONAny)] = []
+    func openSesameMerging(_ later: JSONValue) -> JSONValue {
+        var result: [(String, JSONValue)] = []
         if case .object(let members) = self { result = members }
-        func get(_ key: String) -> JSONAny? { result.first { $0.0 == key }?.1 }
-        func set(_ key: String, _ value: JSONAny) {
+        func get(_ key: String) -> JSONValue? { result.first { $0.0 == key }?.1 }
+        func set(_ key: String, _ value: JSONValue) {
             if let index = result.firstIndex(where: { $0.0 == key }) { result[index].1 = value } else { result.append((key, value)) }
         }
         if case .int(let version)? = later.member("config_version") {
@@ -360,7 +360,7 @@ extension JSONAny {
             set("global", .object([("default_profile", .string(name))]))
         }
         if case .object(let profiles)? = later.member("profiles") {
-            var merged: [(String, JSONAny)] = []
+            var merged: [(String, JSONValue)] = []
             if case .object(let existing)? = get("profiles") { merged = existing }
             for (name, profile) in profiles {
                 if let index = merged.firstIndex(where: { $0.0 == name }) {
@@ -378,11 +378,11 @@ extension JSONAny {
     }
 
     /// `merge_profile` (`core-config/src/loader.rs:124-160`).
-    func openSesameProfileMerging(_ later: JSONAny) -> JSONAny {
+    func openSesameProfileMerging(_ later: JSONValue) -> JSONValue {
         var profile = self
-        func put(_ path: [String], _ value: JSONAny) { profile = profile.setting(path, value) }
+        func put(_ path: [String], _ value: JSONValue) { profile = profile.setting(path, value) }
         for key in ["extends", "color", "icon"] { if let value = later.member(key) { put([key], value) } }
-        let nonDefault: [([String], JSONAny)] = [
+        let nonDefault: [([String], JSONValue)] = [
             (["clipboard", "max_history"], .int(1000)), (["wm", "hint_keys"], .string("asdfghjkl")),
             (["wm", "overlay_delay_ms"], .int(150)), (["wm", "max_visible_windows"], .int(20)),
         ]
@@ -396,7 +396,7 @@ extension JSONAny {
     }
 
     /// Whether both are the same integer or the same string.
-    func isScalar(equalTo other: JSONAny) -> Bool {
+    func isScalar(equalTo other: JSONValue) -> Bool {
         switch (self, other) {
         case (.int(let a), .int(let b)): a == b
         case (.string(let a), .string(let b)): a == b
@@ -405,9 +405,9 @@ extension JSONAny {
     }
 
     /// A copy with `value` at `path`, creating tables on the way.
-    func setting(_ path: [String], _ value: JSONAny) -> JSONAny {
+    func setting(_ path: [String], _ value: JSONValue) -> JSONValue {
         guard let first = path.first else { return value }
-        var members: [(String, JSONAny)] = []
+        var members: [(String, JSONValue)] = []
         if case .object(let existing) = self { members = existing }
         let child = members.first { $0.0 == first }?.1 ?? .object([])
         let updated = child.setting(Array(path.dropFirst()), value)
@@ -416,7 +416,7 @@ extension JSONAny {
     }
 
     /// `later` over `self` as the configuration loader merges files: tables key by key, anything else replaced.
-    func merging(_ later: JSONAny) -> JSONAny {
+    func merging(_ later: JSONValue) -> JSONValue {
         guard case .object(var members) = self, case .object(let overrides) = later else { return later }
         for (key, value) in overrides {
             if let index = members.firstIndex(where: { $0.0 == key }) {
@@ -426,106 +426,5 @@ extension JSONAny {
             }
         }
         return .object(members)
-    }
-}
-
-/// Where keys are defined in a TOML text: dotted key path → line, from table headers and `key = value` lines
-/// (multi-line strings and arrays are skipped over). For messages only; the parsing is TOMLKit's.
-struct TOMLLines {
-    private var lines: [String: Int] = [:]
-
-    init(_ text: String) {
-        var prefix: [String] = []
-        var arrayCounts: [String: Int] = [:]
-        var inMultiline: String?
-        var bracketDepth = 0
-        for (index, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let number = index + 1
-            let line = raw.trimmingCharacters(in: .whitespaces)
-            if let delimiter = inMultiline {
-                if line.contains(delimiter) { inMultiline = nil }
-                continue
-            }
-            if bracketDepth > 0 {
-                bracketDepth += line.filter { $0 == "[" }.count - line.filter { $0 == "]" }.count
-                continue
-            }
-            if line.isEmpty || line.hasPrefix("#") { continue }
-            if line.hasPrefix("[[") {
-                let path = TOMLLines.keyParts(String(line.dropFirst(2).prefix { $0 != "]" }))
-                let joined = path.joined(separator: ".")
-                let position = arrayCounts[joined, default: 0]
-                arrayCounts[joined] = position + 1
-                prefix = path + [String(position)]
-                record(path, number)
-                record(prefix, number)
-                continue
-            }
-            if line.hasPrefix("[") {
-                prefix = TOMLLines.keyParts(String(line.dropFirst().prefix { $0 != "]" }))
-                record(prefix, number)
-                continue
-            }
-            guard let equals = TOMLLines.equalsIndex(line) else { continue }
-            let key = TOMLLines.keyParts(String(line[..<equals]))
-            for length in 1...max(1, key.count) { record(prefix + key.prefix(length), number) }
-            let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
-            for delimiter in ["\"\"\"", "'''"] where value.hasPrefix(delimiter) && value.dropFirst(3).range(of: delimiter) == nil {
-                inMultiline = delimiter
-            }
-            if value.hasPrefix("[") { bracketDepth = value.filter { $0 == "[" }.count - value.filter { $0 == "]" }.count }
-        }
-    }
-
-    private mutating func record(_ path: [String], _ line: Int) {
-        let key = path.joined(separator: ".")
-        if lines[key] == nil { lines[key] = line }
-    }
-
-    /// The line of `path`, or of its nearest recorded parent (1 when nothing is recorded).
-    func line(of path: [String]) -> Int {
-        var probe = path
-        while !probe.isEmpty {
-            if let line = lines[probe.joined(separator: ".")] { return line }
-            probe.removeLast()
-        }
-        return 1
-    }
-
-    /// The index of the `=` of a `key = value` line, outside quoted key parts.
-    static func equalsIndex(_ line: String) -> String.Index? {
-        var quote: Character?
-        for index in line.indices {
-            let character = line[index]
-            if let open = quote {
-                if character == open { quote = nil }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == "=" {
-                return index
-            }
-        }
-        return nil
-    }
-
-    /// The parts of a dotted key: `a."b.c".d` → [a, b.c, d].
-    static func keyParts(_ key: String) -> [String] {
-        var parts: [String] = []
-        var current = ""
-        var quote: Character?
-        for character in key {
-            if let open = quote {
-                if character == open { quote = nil } else { current.append(character) }
-            } else if character == "\"" || character == "'" {
-                quote = character
-            } else if character == "." {
-                parts.append(current.trimmingCharacters(in: .whitespaces))
-                current = ""
-            } else {
-                current.append(character)
-            }
-        }
-        parts.append(current.trimmingCharacters(in: .whitespaces))
-        return parts.filter { !$0.isEmpty }
     }
 }

@@ -80,14 +80,14 @@ struct ExecVerdict {
 
     /// One JSON object: `status`, `message`, `observations` (decoded strictly: integers stay integers).
     static func json(_ output: String) throws(ProbeError) -> ExecVerdict {
-        let document: JSONAny
+        let document: JSONValue
         do {
-            document = try JSONDecoder().decode(JSONAny.self, from: Data(output.utf8))
+            document = try JSONScan.parse(Array(output.utf8))
         } catch {
             throw ProbeError("the program's output is not JSON (\(output.utf8.count) bytes: \(output.prefix(80).debugDescription))")
         }
         guard case .object(let members) = document else { throw ProbeError("the program's output is JSON but not an object") }
-        func member(_ name: String) -> JSONAny? { members.first { $0.0 == name }?.1 }
+        func member(_ name: String) -> JSONValue? { members.first { $0.0 == name }?.1 }
         guard case .string(let status)? = member("status"), nagiosStates.contains(status) else {
             throw ProbeError("the program's JSON needs \"status\": one of pass, warn, fail, error")
         }

@@ -83,22 +83,13 @@ public struct JSONProbe: BoundedProbe {
         case .failure(let error): return ProbeOutput(observations: [Observation(subject: path, values: [Observed.exists: .bool(true)], missingReason: error.message)])
         }
         var values: ObservedValues = [Observed.exists: .bool(true)]
-        // Validate first, for a precise reason; then decode.
-        let invalid: JSONScan.Invalid? = bytes.withUnsafeBytes { raw in
-            var scan = JSONScan(raw, wanted: [])
-            do throws(JSONScan.Invalid) { try scan.document() } catch { return error }
-            return nil
-        }
-        if let invalid {
-            values[Observed.valid] = .bool(false)
-            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is not valid JSON: \(invalid.reason) at byte \(invalid.offset + 1)")])
-        }
-        let document: JSONAny
-        do {
-            document = try JSONDecoder().decode(JSONAny.self, from: Data(bytes))
+        // Validated and built in one pass; a precise reason when it is not JSON.
+        let document: JSONValue
+        do throws(JSONScan.Invalid) {
+            document = try JSONScan.parse(bytes)
         } catch {
             values[Observed.valid] = .bool(false)
-            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is not valid JSON")])
+            return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: "\(path) is not valid JSON: \(error.reason) at byte \(error.offset + 1)")])
         }
         values[Observed.valid] = .bool(true)
         values[Observed.type] = .string(document.typeName)
@@ -111,87 +102,5 @@ public struct JSONProbe: BoundedProbe {
             }
         }
         return ProbeOutput(observations: [Observation(subject: path, values: values, missingReason: reasons.isEmpty ? nil : reasons.joined(separator: "; "))])
-    }
-}
-
-/// Any JSON value, decoded strictly (a boolean is only `true`/`false`; integers stay integers).
-indirect enum JSONAny: Decodable {
-    case null, bool(Bool), int(Int64), double(Double), string(String), array([JSONAny]), object([(String, JSONAny)])
-
-    struct Key: CodingKey {
-        var stringValue: String
-        var intValue: Int? { nil }
-        init(stringValue: String) { self.stringValue = stringValue }
-        init?(intValue: Int) { nil }
-    }
-
-    init(from decoder: any Decoder) throws {
-        if var array = try? decoder.unkeyedContainer() {
-            var items: [JSONAny] = []
-            while !array.isAtEnd { items.append(try array.decode(JSONAny.self)) }
-            self = .array(items)
-        } else if let object = try? decoder.container(keyedBy: Key.self) {
-            self = .object(try object.allKeys.map { ($0.stringValue, try object.decode(JSONAny.self, forKey: $0)) })
-        } else {
-            let single = try decoder.singleValueContainer()
-            if single.decodeNil() {
-                self = .null
-            } else if let flag = try? single.decode(Bool.self) {
-                self = .bool(flag)
-            } else if let number = try? single.decode(Int64.self) {
-                self = .int(number)
-            } else if let number = try? single.decode(Double.self) {
-                self = .double(number)
-            } else {
-                self = .string(try single.decode(String.self))
-            }
-        }
-    }
-
-    var typeName: String {
-        switch self {
-        case .null: "null"
-        case .bool: "boolean"
-        case .int, .double: "number"
-        case .string: "string"
-        case .array: "array"
-        case .object: "object"
-        }
-    }
-
-    var value: Value {
-        switch self {
-        case .null: .null
-        case .bool(let flag): .bool(flag)
-        case .int(let number): .int(number)
-        case .double(let number): .double(number)
-        case .string(let text): .string(text)
-        case .array(let items): .list(items.map(\.value))
-        case .object(let members): .list(members.map { .string($0.0) }.sorted { ($0.asString ?? "") < ($1.asString ?? "") })
-        }
-    }
-
-    /// The value at a path of member names, indexes and `*`; nil when the path leads nowhere.
-    func select(_ path: [String]) -> Value? {
-        guard let head = path.first else { return value }
-        let rest = Array(path.dropFirst())
-        if head == "*" {
-            let children: [JSONAny]
-            switch self {
-            case .array(let items): children = items
-            case .object(let members): children = members.map(\.1)
-            default: return nil
-            }
-            return .list(children.compactMap { $0.select(rest) })
-        }
-        switch self {
-        case .object(let members):
-            return members.first { $0.0 == head }?.1.select(rest)
-        case .array(let items):
-            guard let index = Int(head), items.indices.contains(index) else { return nil }
-            return items[index].select(rest)
-        default:
-            return nil
-        }
     }
 }

@@ -223,9 +223,3 @@ public struct ProcessProbe: Probe {
         return (values, reason)
     }
 }
-
-/// Why reading a process failed: it is gone (not an error: observed as not running), or the read failed.
-enum ProcessProbeFailure: Error {
-    case gone
-    case failed(ProbeError)
-}

@@ -29,9 +29,9 @@ final class SchemaValidator {
 
     /// Every keyword of `schema` (at any depth) this validator does not apply, as `path: keyword`; empty when
     /// the whole schema is understood.
-    static func unsupportedKeywords(_ schema: JSONAny) -> [String] {
+    static func unsupportedKeywords(_ schema: JSONValue) -> [String] {
         var found: [String] = []
-        func walk(_ node: JSONAny, _ path: String, depth: Int) {
+        func walk(_ node: JSONValue, _ path: String, depth: Int) {
             guard depth < 64, case .object(let members) = node else { return }
             for (key, value) in members {
                 let here = path.isEmpty ? key : path + "/" + key
@@ -55,11 +55,11 @@ final class SchemaValidator {
         return found
     }
 
-    let root: JSONAny
+    let root: JSONValue
     /// Patterns compiled once per validator.
     private var patterns: [String: CompiledRegex?] = [:]
 
-    init(schema: JSONAny) {
+    init(schema: JSONValue) {
         root = schema
     }
 
@@ -70,18 +70,18 @@ final class SchemaValidator {
         return compiled
     }
 
-    func validate(_ value: JSONAny) -> [Issue] {
+    func validate(_ value: JSONValue) -> [Issue] {
         var issues: [Issue] = []
         check(value, against: root, path: [], into: &issues, depth: 0)
         return issues
     }
 
-    private func member(_ object: JSONAny, _ name: String) -> JSONAny? {
+    private func member(_ object: JSONValue, _ name: String) -> JSONValue? {
         if case .object(let members) = object { return members.first { $0.0 == name }?.1 }
         return nil
     }
 
-    private func resolve(_ schema: JSONAny) -> JSONAny {
+    private func resolve(_ schema: JSONValue) -> JSONValue {
         guard case .string(let reference)? = member(schema, "$ref"), reference.hasPrefix("#/") else { return schema }
         var node = root
         for part in reference.dropFirst(2).split(separator: "/") {
@@ -91,7 +91,7 @@ final class SchemaValidator {
         return node
     }
 
-    private static func typeName(_ value: JSONAny) -> String {
+    private static func typeName(_ value: JSONValue) -> String {
         switch value {
         case .null: "null"
         case .bool: "boolean"
@@ -103,7 +103,7 @@ final class SchemaValidator {
         }
     }
 
-    private static func matches(_ value: JSONAny, type: String) -> Bool {
+    private static func matches(_ value: JSONValue, type: String) -> Bool {
         switch (type, value) {
         case ("null", .null), ("boolean", .bool), ("integer", .int), ("number", .int), ("number", .double), ("string", .string),
             ("array", .array), ("object", .object):
@@ -113,7 +113,7 @@ final class SchemaValidator {
         }
     }
 
-    private static func number(_ value: JSONAny) -> Double? {
+    private static func number(_ value: JSONValue) -> Double? {
         switch value {
         case .int(let number): Double(number)
         case .double(let number): number
@@ -121,7 +121,7 @@ final class SchemaValidator {
         }
     }
 
-    private static func equal(_ lhs: JSONAny, _ rhs: JSONAny) -> Bool {
+    private static func equal(_ lhs: JSONValue, _ rhs: JSONValue) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -131,7 +131,7 @@ final class SchemaValidator {
         }
     }
 
-    private static func shown(_ value: JSONAny) -> String {
+    private static func shown(_ value: JSONValue) -> String {
         switch value {
         case .string(let text): "'\(text)'"
         case .int(let number): String(number)
@@ -143,7 +143,7 @@ final class SchemaValidator {
         }
     }
 
-    private func check(_ value: JSONAny, against raw: JSONAny, path: [String], into issues: inout [Issue], depth: Int) {
+    private func check(_ value: JSONValue, against raw: JSONValue, path: [String], into issues: inout [Issue], depth: Int) {
         guard depth < 64 else { return }
         let schema = resolve(raw)
         guard case .object = schema else { return }
@@ -195,7 +195,7 @@ final class SchemaValidator {
             }
         }
         if case .object(let members) = value {
-            let properties: [(String, JSONAny)]
+            let properties: [(String, JSONValue)]
             if case .object(let declared)? = member(schema, "properties") { properties = declared } else { properties = [] }
             let additional = member(schema, "additionalProperties")
             let names = member(schema, "propertyNames")

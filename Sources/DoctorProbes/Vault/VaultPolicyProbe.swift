@@ -97,11 +97,11 @@ public struct VaultPolicyProbe: Probe {
         return ProbeOutput(observations: observations, problems: problems)
     }
 
-    func observe(_ file: String, profile: String, configuration: JSONAny) -> Observation {
-        let document: JSONAny
+    func observe(_ file: String, profile: String, configuration: JSONValue) -> Observation {
+        let document: JSONValue
         switch FileSystem.readSmall(file, limit: 1 << 20) {
         case .success(let bytes):
-            guard let decoded = try? JSONDecoder().decode(JSONAny.self, from: Data(bytes)) else {
+            guard let decoded = try? JSONScan.parse(bytes) else {
                 return Observation(subject: profile, values: [:], missingReason: "\(file) is not valid JSON")
             }
             document = decoded
@@ -143,7 +143,7 @@ public struct VaultPolicyProbe: Probe {
     }
 
     /// `"any"`, `"all"` or `{"policy": {"required": [...], "additional_required": N}}`.
-    static func vaultPolicy(_ value: JSONAny?) -> Policy? {
+    static func vaultPolicy(_ value: JSONValue?) -> Policy? {
         switch value {
         case .string(let mode)? where mode == "any" || mode == "all": return Policy(mode: mode)
         case .object?:
@@ -154,18 +154,18 @@ public struct VaultPolicyProbe: Probe {
     }
 
     /// `[profiles.<p>.auth]`; only `policy` mode carries its required factors and count into the policy.
-    static func configPolicy(_ auth: JSONAny?) -> Policy {
+    static func configPolicy(_ auth: JSONValue?) -> Policy {
         guard case .string(let mode)? = auth?.member("mode") else { return Policy(mode: "any") }
         guard mode == "policy" else { return Policy(mode: mode) }
         return Policy(mode: mode, required: strings(auth?.member("required")).sorted(), additional: integer(auth?.member("additional_required")))
     }
 
-    static func strings(_ value: JSONAny?) -> [String] {
+    static func strings(_ value: JSONValue?) -> [String] {
         guard case .array(let items)? = value else { return [] }
         return items.compactMap { if case .string(let text) = $0 { text } else { nil } }
     }
 
-    static func integer(_ value: JSONAny?) -> Int64 {
+    static func integer(_ value: JSONValue?) -> Int64 {
         if case .int(let number)? = value { return number }
         return 0
     }
