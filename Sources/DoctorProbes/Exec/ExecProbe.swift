@@ -113,12 +113,9 @@ public struct ExecProbe: ProgramRunningProbe {
     let passEnvironment: [String]
     let directory: String?
     let limit: Int
-    /// The names the check chose (`observe`): the only ones of a JSON program's observations that are kept.
-    let named: Set<String>
 
     public init(parameters: Parameters) throws(ProbeError) {
         command = parameters[Parameter.command] ?? []
-        named = Set(parameters[Parameter.observe] ?? [])
         guard let program = command.first, !program.isEmpty else { throw ProbeError("'command' needs at least the program") }
         json = parameters[Parameter.`protocol`] == "json"
         environment = (parameters[Parameter.env] ?? []).compactMap { name, value in value.asString.map { (name, $0) } }
@@ -169,9 +166,8 @@ public struct ExecProbe: ProgramRunningProbe {
         let verdict = json ? try ExecVerdict.json(stdout) : try ExecVerdict.nagios(stdout, exitCode: exitCode, program: name)
         values[Observed.status] = .string(verdict.status)
         values[Observed.message] = .string(verdict.message)
-        // Performance data (all of it: the metric formats export it), and the program's own observations that
-        // the check named in `observe` (a name the check did not choose is not this check's evidence).
-        for (name, value) in verdict.observations where !json || named.contains(name) { values[dynamic: name] = value }
+        // Performance data and the program's own observations: names the check chooses (`observe`).
+        for (name, value) in verdict.observations { values[dynamic: name] = value }
         if verdict.status == "error" {
             throw ProbeError("\(name): \(verdict.message.isEmpty ? "reported an error" : verdict.message)")
         }
