@@ -1,6 +1,5 @@
 import ArgumentParser
 import DoctorCore
-import DoctorExport
 import Foundation
 import Logging
 import Synchronization
@@ -54,8 +53,8 @@ struct RunCommand: AsyncParsableCommand {
         var sinkFailed = false
         for sink in sinks {
             if let otlp = sink.otlp {
-                do throws(OTLPExportError) {
-                    try await OTLPExporter(settings: otlp, prefix: output.metricPrefix).export(report)
+                do throws(OTLPExporter.Failure) {
+                    try OTLPExporter(settings: otlp, prefix: output.metricPrefix).export(report, host: report.host)
                 } catch {
                     Console.err("doctor: otlp: \(error.description)")
                     sinkFailed = true

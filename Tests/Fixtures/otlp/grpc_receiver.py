@@ -1,14 +1,13 @@
 """An OTLP/gRPC receiver for the tests (grpcio with the service stubs shipped in PyPI opentelemetry-proto):
 decodes every export with the official definitions and appends the same records as receiver.py.
 
-    grpc_receiver.py PORT_FILE OUT [--mode normal|slow|fail]
+    grpc_receiver.py PORT_FILE OUT [--mode normal|fail]
 
---mode fail answers every call with UNAVAILABLE ("receiver off"); --mode slow waits 30 s before answering.
+--mode fail answers every call with UNAVAILABLE.
 """
 
 import json
 import sys
-import time
 from concurrent import futures
 
 import grpc
@@ -22,13 +21,6 @@ OUT = sys.argv[2]
 MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "normal"
 
 
-def answer(context):
-    if MODE == "slow":
-        time.sleep(30)
-    if MODE == "fail":
-        context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
-
-
 def save(record, context):
     record["headers"] = {key: value for key, value in context.invocation_metadata()}
     record["content_type"] = "application/grpc"
@@ -38,14 +30,16 @@ def save(record, context):
 
 class Metrics(metrics_service_pb2_grpc.MetricsServiceServicer):
     def Export(self, request, context):
-        answer(context)
+        if MODE == "fail":
+            context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
         save(metrics_record(request, "/v1/metrics"), context)
         return metrics_service_pb2.ExportMetricsServiceResponse()
 
 
 class Traces(trace_service_pb2_grpc.TraceServiceServicer):
     def Export(self, request, context):
-        answer(context)
+        if MODE == "fail":
+            context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
         save(traces_record(request, "/v1/traces"), context)
         return trace_service_pb2.ExportTraceServiceResponse()
 
