@@ -1,6 +1,5 @@
 import ArgumentParser
 import DoctorCore
-import DoctorExport
 import DoctorFormatters
 import Foundation
 
