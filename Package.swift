@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "DoctorProbes", targets: ["DoctorProbes"]),
         .library(name: "DoctorFormatters", targets: ["DoctorFormatters"]),
         .library(name: "DoctorServer", targets: ["DoctorServer"]),
+        .library(name: "DoctorExport", targets: ["DoctorExport"]),
         .library(name: "DoctorCLI", targets: ["DoctorCLI"]),
         .executable(name: "doctor", targets: ["doctor"]),
         .executable(name: "sesame", targets: ["sesame"]),
@@ -27,8 +28,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-log", exact: "1.16.2"),
         .package(url: "https://github.com/LebJe/TOMLKit", exact: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", exact: "2.101.3"),
-        // Only its HPACK module: the gRPC export decodes the receiver's response headers and trailers with it
-        // (grpc-status, grpc-message), Huffman coding and the dynamic table included.
+        // HTTP/2 (NIOHTTP2, NIOHPACK) for the OTLP/gRPC export.
         .package(url: "https://github.com/apple/swift-nio-http2", exact: "1.46.0"),
     ],
     targets: [
@@ -87,15 +87,28 @@ let package = Package(
             ],
             swiftSettings: strict
         ),
+        // OTLP export (metrics and traces of a run) over OTLP/HTTP (NIOHTTP1) and OTLP/gRPC (NIOHTTP2), with
+        // the settings type any command can fill. Imports no probe.
+        .target(
+            name: "DoctorExport",
+            dependencies: [
+                "DoctorCore", "DoctorFormatters",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+                .product(name: "NIOHPACK", package: "swift-nio-http2"),
+            ],
+            swiftSettings: strict
+        ),
         // The commands, shared by the `doctor`, `sesame` and `doctor-dev` executables.
         .target(
             name: "DoctorCLI",
             dependencies: [
-                "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorServer",
+                "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorFormatters", "DoctorServer", "DoctorExport",
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
-                .product(name: "NIOHPACK", package: "swift-nio-http2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -126,6 +139,15 @@ let package = Package(
         .testTarget(
             name: "DoctorServerTests",
             dependencies: ["DoctorCore", "DoctorServer", "DoctorTestSupport"],
+            swiftSettings: strict
+        ),
+        .testTarget(
+            name: "DoctorExportTests",
+            dependencies: [
+                "DoctorExport", "DoctorCore", "DoctorFormatters", "DoctorTestSupport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
             swiftSettings: strict
         ),
         .testTarget(

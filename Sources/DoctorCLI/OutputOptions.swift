@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoctorCore
+import DoctorExport
 import DoctorFormatters
 import Foundation
 
@@ -81,8 +82,8 @@ struct OutputOptions: ParsableArguments {
         return try specs.map { spec in
             if spec.name == "otlp" {
                 let home = environment["HOME"] ?? NSHomeDirectory()
-                let file = try OTLPSettings.FileSettings.read(environment["DOCTOR_OBSERVABILITY_TOML"] ?? home + "/.config/pds/observability.toml")
-                let settings = try OTLPSettings.resolve(
+                let file = try OTLPOptions.FileSettings.read(environment["DOCTOR_OBSERVABILITY_TOML"] ?? home + "/.config/pds/observability.toml")
+                let settings = try OTLPOptions.resolve(
                     destination: spec.destination, protocolFlag: otlpProtocol, headerFlags: otlpHeaders, timeoutFlag: otlpTimeoutSeconds,
                     environment: environment, file: file)
                 return Sink(formatter: nil, name: "otlp", destination: settings.endpoint, otlp: settings)

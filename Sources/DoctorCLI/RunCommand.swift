@@ -1,5 +1,6 @@
 import ArgumentParser
 import DoctorCore
+import DoctorExport
 import Foundation
 import Logging
 import Synchronization
@@ -53,8 +54,8 @@ struct RunCommand: AsyncParsableCommand {
         var sinkFailed = false
         for sink in sinks {
             if let otlp = sink.otlp {
-                do throws(OTLPExporter.Failure) {
-                    try OTLPExporter(settings: otlp, prefix: output.metricPrefix).export(report, host: report.host)
+                do throws(OTLPExportError) {
+                    try await OTLPExporter(settings: otlp, prefix: output.metricPrefix).export(report)
                 } catch {
                     Console.err("doctor: otlp: \(error.description)")
                     sinkFailed = true

@@ -71,7 +71,14 @@ public struct OTLPEncoder: Sendable {
         var statusMessage: String
     }
 
-    static func nanos(_ seconds: Double) -> UInt64 { UInt64(max(0, seconds) * 1e9) }
+    /// Nanoseconds since the epoch: whole seconds and the fraction apart, so that a time such as 1795000000.25
+    /// is exact (the product with 1e9 alone is off by up to 256 ns). Clamped to 0…2^64-1 ns (year 2554).
+    static func nanos(_ seconds: Double) -> UInt64 {
+        guard seconds.isFinite, seconds > 0 else { return 0 }
+        guard seconds < 18_446_744_072 else { return .max }
+        let whole = seconds.rounded(.down)
+        return UInt64(whole) * 1_000_000_000 + UInt64(((seconds - whole) * 1e9).rounded())
+    }
 
     var resourceAttributes: Attributes {
         [("service.name", .string(resource.serviceName))] + resource.attributes.map { ($0.0, .string($0.1)) }
@@ -155,13 +162,20 @@ public struct OTLPEncoder: Sendable {
 
     // MARK: - Protobuf
 
-    /// `Export*ServiceRequest { Resource* { resource, Scope* { scope, items } } }`: the shape both signals share.
-    func protobufRequest(_ report: RunReport, items: (inout ProtobufWriter) -> Void) -> [UInt8] {
+    /// `Export*ServiceRequest { Resource* { resource, Scope* { scope, items } } }`: the shape both signals share
+    /// (`request` is the request's one field, `resource_metrics` or `resource_spans`).
+    func protobufRequest(_ report: RunReport, request field: Int, items: (inout ProtobufWriter) -> Void) -> [UInt8] {
+        typealias F = OTLPField
         var request = ProtobufWriter()
-        request.message(1) { resourceItems in
-            resourceItems.message(1) { r in for (key, value) in resourceAttributes { r.message(1) { OTLPEncoder.keyValue(&$0, key, value) } } }
-            resourceItems.message(2) { scope in
-                scope.message(1) { $0.string(1, "doctor"); $0.string(2, report.toolVersion) }
+        request.message(field) { resourceItems in
+            resourceItems.message(F.ResourceItems.resource) { r in
+                for (key, value) in resourceAttributes { r.message(F.Resource.attributes) { OTLPEncoder.keyValue(&$0, key, value) } }
+            }
+            resourceItems.message(F.ResourceItems.scopeItems) { scope in
+                scope.message(F.ScopeItems.scope) {
+                    $0.string(F.InstrumentationScope.name, "doctor")
+                    $0.string(F.InstrumentationScope.version, report.toolVersion)
+                }
                 items(&scope)
             }
         }
@@ -169,18 +183,22 @@ public struct OTLPEncoder: Sendable {
     }
 
     public func metricsProtobuf(_ report: RunReport) -> [UInt8] {
-        protobufRequest(report) { scope in
+        typealias F = OTLPField
+        return protobufRequest(report, request: F.ExportMetricsServiceRequest.resourceMetrics) { scope in
             for metric in metrics(report) {
-                scope.message(2) { m in
-                    m.string(1, metric.name)
-                    m.string(2, metric.description)
-                    m.string(3, metric.unit)
-                    m.message(5) { gauge in
+                scope.message(F.ScopeItems.items) { m in
+                    m.string(F.Metric.name, metric.name)
+                    m.string(F.Metric.description, metric.description)
+                    m.string(F.Metric.unit, metric.unit)
+                    m.message(F.Metric.gauge) { gauge in
                         for point in metric.points {
-                            gauge.message(1) { p in
-                                p.fixed64(3, point.time)
-                                p.double(4, point.value)
-                                for (key, value) in point.attributes { p.message(7) { OTLPEncoder.keyValue(&$0, key, value) } }
+                            gauge.message(F.Gauge.dataPoints) { p in
+                                p.fixed64(F.NumberDataPoint.timeUnixNano, point.time)
+                                // A member of the `value` oneof: written even when 0, or the point has no value.
+                                p.double(F.NumberDataPoint.asDouble, point.value, always: true)
+                                for (key, value) in point.attributes {
+                                    p.message(F.NumberDataPoint.attributes) { OTLPEncoder.keyValue(&$0, key, value) }
+                                }
                             }
                         }
                     }
@@ -190,20 +208,21 @@ public struct OTLPEncoder: Sendable {
     }
 
     public func tracesProtobuf(_ report: RunReport) -> [UInt8] {
-        protobufRequest(report) { scope in
+        typealias F = OTLPField
+        return protobufRequest(report, request: F.ExportTraceServiceRequest.resourceSpans) { scope in
             for span in spans(report) {
-                scope.message(2) { s in
-                    s.bytes(1, traceID)
-                    s.bytes(2, span.spanID)
-                    if let parent = span.parentID { s.bytes(4, parent) }
-                    s.string(5, span.name)
-                    s.varint(6, 1)  // SPAN_KIND_INTERNAL
-                    s.fixed64(7, span.start)
-                    s.fixed64(8, span.end)
-                    for (key, value) in span.attributes { s.message(9) { OTLPEncoder.keyValue(&$0, key, value) } }
-                    s.message(15) { status in
-                        status.string(2, span.statusMessage)
-                        status.varint(3, UInt64(span.statusCode))
+                scope.message(F.ScopeItems.items) { s in
+                    s.bytes(F.Span.traceID, traceID)
+                    s.bytes(F.Span.spanID, span.spanID)
+                    if let parent = span.parentID { s.bytes(F.Span.parentSpanID, parent) }
+                    s.string(F.Span.name, span.name)
+                    s.varint(F.Span.kind, F.Span.kindInternal)
+                    s.fixed64(F.Span.startTimeUnixNano, span.start)
+                    s.fixed64(F.Span.endTimeUnixNano, span.end)
+                    for (key, value) in span.attributes { s.message(F.Span.attributes) { OTLPEncoder.keyValue(&$0, key, value) } }
+                    s.message(F.Span.status) { status in
+                        status.string(F.Status.message, span.statusMessage)
+                        status.varint(F.Status.code, UInt64(span.statusCode))
                     }
                 }
             }
@@ -211,18 +230,21 @@ public struct OTLPEncoder: Sendable {
     }
 
     static func keyValue(_ writer: inout ProtobufWriter, _ key: String, _ value: AnyValue) {
-        writer.string(1, key)
-        writer.message(2) { any in OTLPEncoder.anyValue(&any, value) }
+        writer.string(OTLPField.KeyValue.key, key)
+        writer.message(OTLPField.KeyValue.value) { any in OTLPEncoder.anyValue(&any, value) }
     }
 
     static func anyValue(_ writer: inout ProtobufWriter, _ value: AnyValue) {
+        typealias F = OTLPField.AnyValue
         switch value {
-        case .string(let text): writer.string(1, text, always: true)
-        case .bool(let flag): writer.varint(2, flag ? 1 : 0, always: true)
-        case .int(let number): writer.varint(3, UInt64(bitPattern: number), always: true)
-        case .double(let number): writer.double(4, number, always: true)
+        case .string(let text): writer.string(F.stringValue, text, always: true)
+        case .bool(let flag): writer.varint(F.boolValue, flag ? 1 : 0, always: true)
+        case .int(let number): writer.varint(F.intValue, UInt64(bitPattern: number), always: true)
+        case .double(let number): writer.double(F.doubleValue, number, always: true)
         case .strings(let items):
-            writer.message(5) { array in for item in items { array.message(1) { $0.string(1, item, always: true) } } }
+            writer.message(F.arrayValue) { array in
+                for item in items { array.message(OTLPField.ArrayValue.values) { $0.string(F.stringValue, item, always: true) } }
+            }
         }
     }
 
@@ -285,7 +307,7 @@ public struct OTLPEncoder: Sendable {
                 json.string("spanId", Hex.encode(span.spanID))
                 if let parent = span.parentID { json.string("parentSpanId", Hex.encode(parent)) }
                 json.string("name", span.name)
-                json.int("kind", 1)
+                json.int("kind", Int64(OTLPField.Span.kindInternal))
                 json.string("startTimeUnixNano", String(span.start))
                 json.string("endTimeUnixNano", String(span.end))
                 OTLPEncoder.attributesJSON(&json, span.attributes)

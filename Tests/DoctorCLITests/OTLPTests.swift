@@ -2,36 +2,6 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-/// `Fixtures/otlp/receiver.py`: an OTLP/HTTP receiver that decodes with the official definitions (PyPI
-/// opentelemetry-proto) and records what it decoded.
-final class OTLPReceiver: @unchecked Sendable {
-    let directory = TemporaryDirectory(prefix: "doctor-otlp")
-    let process: ChildProcess
-    let port: Int
-
-    init(mode: String = "normal", grpc: Bool = false) throws {
-        let portFile = directory.path + "/port"
-        let script = grpc ? "grpc_receiver.py" : "receiver.py"
-        process = try ChildProcess(
-            ["/usr/bin/env", "python3", repoRoot + "/Tests/Fixtures/otlp/\(script)", portFile, directory.path + "/received.jsonl", "--mode", mode],
-            stdout: directory.path + "/receiver.log")
-        let folder = directory
-        guard ChildProcess.waitFor(seconds: 15, { (folder.read("port") ?? "").count > 0 }), let port = Int(folder.read("port") ?? "") else {
-            throw ToolMissing(message: "the OTLP receiver did not start: \(folder.read("receiver.log") ?? "")")
-        }
-        self.port = port
-    }
-
-    var endpoint: String { "http://127.0.0.1:\(port)" }
-
-    /// The decoded requests, in arrival order.
-    func received() throws -> [[String: Any]] {
-        (directory.read("received.jsonl") ?? "").split(separator: "\n").compactMap {
-            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]
-        }
-    }
-}
-
 @Suite(.serialized) struct OTLPTests {
     static let catalog = EndToEndTests.pass + EndToEndTests.fail + EndToEndTests.skip
         + "- id: governed\n  title: governed\n  category: crypto-posture\n  severity: critical\n  governance: {pci-dss: [\"3.6.1\"], soc2: [CC6.1]}\n  probe: {type: env, name: HOME}\n"
@@ -165,23 +135,40 @@ final class OTLPReceiver: @unchecked Sendable {
                       ("status-after-message", "grpc", "MetricsService/Export: the receiver answered with a gRPC error: grpc-status 14 (UNAVAILABLE): receiver off"),
                       ("huge-content-length", "http/protobuf", "the response ended before the body its Content-Length announced")])
     func aReceiverThatBreaksTheProtocolIsACleanExportError(_ mode: String, _ protocolName: String, _ message: String) throws {
-        let directory = TemporaryDirectory(prefix: "doctor-otlp-hostile")
-        let portFile = directory.path + "/port"
-        let receiver = try ChildProcess(["/usr/bin/env", "python3", repoRoot + "/Tests/Fixtures/otlp/hostile_receiver.py", portFile, mode], stdout: directory.path + "/log")
-        defer { receiver.stop() }
-        guard ChildProcess.waitFor(seconds: 15, { (directory.read("port") ?? "").count > 0 }), let port = Int(directory.read("port") ?? "") else {
-            Issue.record("the hostile receiver did not start: \(directory.read("log") ?? "")")
-            return
-        }
+        let receiver = try HostileOTLPReceiver(mode: mode)
         let scratch = TemporaryDirectory()
         scratch.write("checks.yaml", EndToEndTests.pass)
         let started = Date()
-        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=http://127.0.0.1:\(port)", "--otlp-protocol", protocolName, "--otlp-timeout", "20s"],
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", protocolName, "--otlp-timeout", "20s"],
             environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
         #expect(result.status == 73, "\(result.status) \(result.stderr)")
         #expect(result.stderr.contains(message), "\(result.stderr)")
         // Refused on sight, well before the 20 s export timeout.
         #expect(Date().timeIntervalSince(started) < 15)
+    }
+
+    /// The export timeout bounds a gRPC call too: a receiver that never answers ends the export at it.
+    @Test func aSlowGRPCReceiverEndsAtTheTimeout() throws {
+        let receiver = try OTLPReceiver(mode: "slow", grpc: true)
+        let scratch = TemporaryDirectory()
+        scratch.write("checks.yaml", EndToEndTests.pass)
+        let started = Date()
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(receiver.endpoint)", "--otlp-protocol", "grpc", "--otlp-timeout", "1s"],
+            environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
+        #expect(Date().timeIntervalSince(started) < 5)
+        #expect(result.status == 73)
+        #expect(result.stderr.contains("MetricsService/Export: waiting for the response did not finish before the export timeout (1s)"), "\(result.stderr)")
+    }
+
+    /// No TLS in this build: an https endpoint is refused at once, saying so, whatever the transport.
+    @Test(arguments: ["http/protobuf", "grpc"]) func anHTTPSEndpointIsRefusedWithTheReason(_ protocolName: String) throws {
+        let scratch = TemporaryDirectory()
+        scratch.write("checks.yaml", EndToEndTests.pass)
+        let result = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=https://127.0.0.1:9", "--otlp-protocol", protocolName],
+            environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
+        #expect(result.status == 73)
+        #expect(result.stderr.contains("doctor: otlp: https://127.0.0.1:9/"), "\(result.stderr)")
+        #expect(result.stderr.contains(": only http:// endpoints are supported (this build has no TLS; put a collector on loopback in front of a TLS one)"), "\(result.stderr)")
     }
 
     @Test func anUnreachableSlowOrFailingReceiverIsAClearErrorAndTheOtherSinksStillWrite() throws {
@@ -201,11 +188,11 @@ final class OTLPReceiver: @unchecked Sendable {
         let timedOut = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(slow.endpoint)", "--otlp-timeout", "1s"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
         #expect(Date().timeIntervalSince(started) < 5)
         #expect(timedOut.status == 73)
-        #expect(timedOut.stderr.contains("did not finish before the export timeout"), "\(timedOut.stderr)")
+        #expect(timedOut.stderr.contains("/v1/metrics: waiting for the response did not finish before the export timeout (1s)"), "\(timedOut.stderr)")
 
         let failing = try OTLPReceiver(mode: "fail")
         let refused = try doctor(["run", "--catalog", scratch.path, "--format", "otlp=\(failing.endpoint)"], environment: ["DOCTOR_OBSERVABILITY_TOML": "/nonexistent"])
         #expect(refused.status == 73)
-        #expect(refused.stderr.contains("answered 500"), "\(refused.stderr)")
+        #expect(refused.stderr.contains("/v1/metrics answered 500 Internal Server Error: receiver off"), "\(refused.stderr)")
     }
 }

@@ -32,7 +32,8 @@ import Testing
 
     /// The module rules that matter most, read from the sources' imports: DoctorCore imports no C module of this
     /// package and no other Doctor module (it reads YAML through `YAMLParsing`); the formatters import no probe
-    /// and no C module; only DoctorYAML links libyaml.
+    /// and no C module; the export imports no probe, no C module and no command module; only DoctorYAML links
+    /// libyaml.
     @Test func theModuleRulesHold() throws {
         let sources = repoRoot + "/Sources"
         let modules = try FileManager.default.contentsOfDirectory(atPath: sources)
@@ -58,6 +59,9 @@ import Testing
         #expect(core.isDisjoint(with: doctorModules), "DoctorCore imports \(core.intersection(doctorModules))")
         let formatters = try imports("DoctorFormatters")
         #expect(!formatters.contains("DoctorProbes") && formatters.isDisjoint(with: cModules), "DoctorFormatters imports \(formatters)")
+        let export = try imports("DoctorExport")
+        #expect(export.contains("NIOHTTP1") && export.contains("NIOHTTP2"), "DoctorExport imports \(export)")
+        #expect(export.intersection(doctorModules) == ["DoctorCore", "DoctorFormatters"] && export.isDisjoint(with: cModules), "DoctorExport imports \(export)")
         for module in modules where module != "DoctorYAML" && module != "CLibYAML" {
             #expect(try !imports(module).contains("CLibYAML"), "\(module) imports CLibYAML")
         }

@@ -1,13 +1,14 @@
 """An OTLP/gRPC receiver for the tests (grpcio with the service stubs shipped in PyPI opentelemetry-proto):
 decodes every export with the official definitions and appends the same records as receiver.py.
 
-    grpc_receiver.py PORT_FILE OUT [--mode normal|fail]
+    grpc_receiver.py PORT_FILE OUT [--mode normal|slow|fail]
 
---mode fail answers every call with UNAVAILABLE.
+--mode fail answers every call with UNAVAILABLE ("receiver off"); --mode slow waits 30 s before answering.
 """
 
 import json
 import sys
+import time
 from concurrent import futures
 
 import grpc
@@ -21,6 +22,13 @@ OUT = sys.argv[2]
 MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "normal"
 
 
+def answer(context):
+    if MODE == "slow":
+        time.sleep(30)
+    if MODE == "fail":
+        context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
+
+
 def save(record, context):
     record["headers"] = {key: value for key, value in context.invocation_metadata()}
     record["content_type"] = "application/grpc"
@@ -30,16 +38,14 @@ def save(record, context):
 
 class Metrics(metrics_service_pb2_grpc.MetricsServiceServicer):
     def Export(self, request, context):
-        if MODE == "fail":
-            context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
+        answer(context)
         save(metrics_record(request, "/v1/metrics"), context)
         return metrics_service_pb2.ExportMetricsServiceResponse()
 
 
 class Traces(trace_service_pb2_grpc.TraceServiceServicer):
     def Export(self, request, context):
-        if MODE == "fail":
-            context.abort(grpc.StatusCode.UNAVAILABLE, "receiver off")
+        answer(context)
         save(traces_record(request, "/v1/traces"), context)
         return trace_service_pb2.ExportTraceServiceResponse()
 
