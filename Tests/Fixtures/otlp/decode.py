@@ -15,21 +15,11 @@ from google.protobuf.unknown_fields import UnknownFieldSet
 from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
+sys.path.insert(0, __file__.rsplit("/", 1)[0])
+from receiver_records import hex_to_base64  # noqa: E402
+
 SIGNAL, ENCODING, PATH = sys.argv[1], sys.argv[2], sys.argv[3]
 IDS = ("traceId", "spanId", "parentSpanId", "trace_id", "span_id", "parent_span_id")
-
-
-def hex_to_base64(node):
-    """OTLP/JSON writes ids in hex where protobuf's JSON mapping expects base64 (the OTLP specification)."""
-    if isinstance(node, dict):
-        for key, item in node.items():
-            if key in IDS and isinstance(item, str):
-                node[key] = base64.b64encode(bytes.fromhex(item)).decode()
-            else:
-                hex_to_base64(item)
-    elif isinstance(node, list):
-        for item in node:
-            hex_to_base64(item)
 
 
 def base64_to_hex(node):
@@ -61,7 +51,7 @@ with open(PATH, "rb") as handle:
     data = handle.read()
 if ENCODING == "json":
     document = json.loads(data)
-    hex_to_base64(document)
+    hex_to_base64(document, IDS)
     json_format.ParseDict(document, request)  # unknown JSON names are an error here
 else:
     request.ParseFromString(data)

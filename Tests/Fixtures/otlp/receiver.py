@@ -9,7 +9,6 @@ Binds 127.0.0.1 on a free port and writes the port to PORT_FILE. --mode slow wai
 expects base64; they are converted first, as the OTLP specification says receivers must.
 """
 
-import base64
 import json
 import sys
 import time
@@ -20,22 +19,10 @@ from opentelemetry.proto.collector.metrics.v1 import metrics_service_pb2
 from opentelemetry.proto.collector.trace.v1 import trace_service_pb2
 
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
-from receiver_records import metrics_record, traces_record  # noqa: E402
+from receiver_records import hex_to_base64, metrics_record, traces_record  # noqa: E402
 
 OUT = sys.argv[2]
 MODE = sys.argv[sys.argv.index("--mode") + 1] if "--mode" in sys.argv else "normal"
-
-
-def hex_to_base64(node):
-    if isinstance(node, dict):
-        for key, item in node.items():
-            if key in ("traceId", "spanId", "parentSpanId") and isinstance(item, str):
-                node[key] = base64.b64encode(bytes.fromhex(item)).decode()
-            else:
-                hex_to_base64(item)
-    elif isinstance(node, list):
-        for item in node:
-            hex_to_base64(item)
 
 
 class Handler(BaseHTTPRequestHandler):

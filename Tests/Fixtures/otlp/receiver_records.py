@@ -1,4 +1,22 @@
-"""What the test receivers record of a decoded export request (shared by the HTTP and gRPC receivers)."""
+"""What the test receivers record of a decoded export request (shared by the HTTP and gRPC receivers and
+decode.py), and the OTLP/JSON id conversion they share."""
+
+import base64
+
+IDS = ("traceId", "spanId", "parentSpanId")
+
+
+def hex_to_base64(node, ids=IDS):
+    """OTLP/JSON writes ids in hex where protobuf's JSON mapping expects base64 (the OTLP specification)."""
+    if isinstance(node, dict):
+        for key, item in node.items():
+            if key in ids and isinstance(item, str):
+                node[key] = base64.b64encode(bytes.fromhex(item)).decode()
+            else:
+                hex_to_base64(item, ids)
+    elif isinstance(node, list):
+        for item in node:
+            hex_to_base64(item, ids)
 
 
 def attributes(pairs):
