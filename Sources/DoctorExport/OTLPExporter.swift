@@ -41,8 +41,10 @@ public struct OTLPExporter: Sendable {
             let metrics = try OTLPEndpoint(base: settings.endpoint, appending: "/v1/metrics", defaultPort: 80)
             let traces = try OTLPEndpoint(base: settings.endpoint, appending: "/v1/traces", defaultPort: 80)
             let contentType = json ? "application/json" : "application/x-protobuf"
-            try await client.post(metrics, contentType: contentType, body: json ? Array(encoder.metricsJSON(report).utf8) : encoder.metricsProtobuf(report))
-            try await client.post(traces, contentType: contentType, body: json ? Array(encoder.tracesJSON(report).utf8) : encoder.tracesProtobuf(report))
+            try await client.post([
+                .init(endpoint: metrics, contentType: contentType, body: json ? Array(encoder.metricsJSON(report).utf8) : encoder.metricsProtobuf(report)),
+                .init(endpoint: traces, contentType: contentType, body: json ? Array(encoder.tracesJSON(report).utf8) : encoder.tracesProtobuf(report)),
+            ])
         }
     }
 }

@@ -13,15 +13,20 @@ struct OTLPGRPCClient: Sendable {
     let timeoutText: String
 
     /// Calls each method (`/package.Service/Method`) with its message, in order; the first failure ends the export.
+    /// Connecting and every call run on one event loop and the caller waits once, at the end (as
+    /// `OTLPHTTPClient.post` does): the deadline measures the receiver and the network, not the caller's threads.
     func export(base: String, calls: [(method: String, message: [UInt8])]) async throws(OTLPExportError) {
-        guard let first = calls.first else { return }
-        let endpoint = try OTLPEndpoint(base: base, appending: first.method, defaultPort: 4317)
+        var resolved: [(target: OTLPEndpoint, message: [UInt8])] = []
+        for call in calls { resolved.append((try OTLPEndpoint(base: base, appending: call.method, defaultPort: 4317), call.message)) }
+        let targets = resolved
+        guard let endpoint = targets.first?.target else { return }
         let (deadline, timeoutText) = (self.deadline, self.timeoutText)
+        let loop = group.any()
         // The multiplexer and the watcher's state, handed out by the initializer: by the time the connect
         // future completes, a receiver's protocol error may already have closed the connection and emptied
         // the pipeline.
-        let setup = group.any().makePromise(of: (NIOHTTP2Handler.StreamMultiplexer, NIOLoopBound<GRPCConnectionState>).self)
-        let bootstrap = ClientBootstrap(group: group)
+        let setup = loop.makePromise(of: (NIOHTTP2Handler.StreamMultiplexer, NIOLoopBound<GRPCConnectionState>).self)
+        let bootstrap = ClientBootstrap(group: loop)
             .connectTimeout(max(.zero, deadline - .now()))
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
@@ -34,30 +39,36 @@ struct OTLPGRPCClient: Sendable {
                     setup.succeed((multiplexer, NIOLoopBound(watcher.state, eventLoop: channel.eventLoop)))
                 }
             }
-        let channel: any Channel
+        let exchange = ConnectFailure.connect(bootstrap, endpoint)
+            .flatMapError { error -> EventLoopFuture<any Channel> in
+                setup.fail(error)
+                return loop.makeFailedFuture(ConnectFailure.describe(error, url: endpoint.url, host: endpoint.host, timeoutText: timeoutText))
+            }
+            .flatMap { channel in
+                setup.futureResult
+                    .flatMapErrorThrowing { error in throw OTLPExportError("\(endpoint.url): cannot set up HTTP/2 (\(error))") }
+                    .flatMap { multiplexer, state in
+                        var chain = loop.makeSucceededVoidFuture()
+                        for (target, message) in targets {
+                            chain = chain.flatMap { self.call(target, message: message, on: channel, multiplexer: multiplexer, state: state) }
+                        }
+                        return chain
+                    }
+                    .always { _ in channel.close(promise: nil) }
+            }
         do {
-            channel = try await ConnectFailure.connect(bootstrap, endpoint).get()
+            try await exchange.get()
+        } catch let error as OTLPExportError {
+            throw error
         } catch {
-            setup.fail(error)
-            throw ConnectFailure.describe(error, url: endpoint.url, host: endpoint.host, timeoutText: timeoutText)
-        }
-        defer { channel.close(promise: nil) }
-        let (multiplexer, state): (NIOHTTP2Handler.StreamMultiplexer, NIOLoopBound<GRPCConnectionState>)
-        do {
-            (multiplexer, state) = try await setup.futureResult.get()
-        } catch {
-            throw OTLPExportError("\(endpoint.url): cannot set up HTTP/2 (\(error))")
-        }
-        for call in calls {
-            let target = try OTLPEndpoint(base: base, appending: call.method, defaultPort: 4317)
-            try await self.call(target, message: call.message, on: channel, multiplexer: multiplexer, state: state)
+            throw OTLPExportError("\(endpoint.url): \(error)")
         }
     }
 
     private func call(
         _ target: OTLPEndpoint, message: [UInt8], on channel: any Channel, multiplexer: NIOHTTP2Handler.StreamMultiplexer,
         state: NIOLoopBound<GRPCConnectionState>
-    ) async throws(OTLPExportError) {
+    ) -> EventLoopFuture<Void> {
         var fields: [(String, String)] = [
             (":method", "POST"), (":scheme", "http"), (":path", target.path), (":authority", target.authority),
             ("content-type", "application/grpc"), ("te", "trailers"), ("user-agent", "doctor/\(DoctorVersion.current)"),
@@ -77,12 +88,6 @@ struct OTLPGRPCClient: Sendable {
                     GRPCCallHandler(target: url, headers: headers, message: buffer, state: state.value, promise: promise))
             }
         }
-        do {
-            try await promise.futureResult.get()
-        } catch let error as OTLPExportError {
-            throw error
-        } catch {
-            throw OTLPExportError("\(url): \(error)")
-        }
+        return promise.futureResult.flatMapErrorThrowing { error in throw (error as? OTLPExportError) ?? OTLPExportError("\(url): \(error)") }
     }
 }

@@ -94,6 +94,23 @@ import Testing
         #expect(elapsed >= 0.9 && elapsed < 5, "\(elapsed)")
     }
 
+    /// The export's deadline measures the receiver, not the caller: while the task that started the export cannot
+    /// run (its executor blocked for longer than the timeout, as a loaded cooperative pool was in the full test
+    /// suite), both signals are still sent and answered, and the task reads a success once it runs again. An
+    /// exporter that came back to the caller between the two requests failed here with "connecting did not
+    /// finish before the export timeout".
+    @Test(arguments: [OTLPSettings.Transport.httpProtobuf, .grpc])
+    func aCallerThatCannotRunDoesNotUseUpTheTimeout(_ transport: OTLPSettings.Transport) async throws {
+        let receiver = try OTLPReceiver(grpc: transport == .grpc)
+        let executor = BlockableExecutor()
+        let settings = settings(receiver.endpoint, transport, timeout: 3)
+        let export = Task(executorPreference: executor) { await failure(settings) }
+        executor.block(seconds: 5)
+        let error = await export.value
+        #expect(error == nil, "\(String(describing: error))")
+        #expect(try receiver.received().map { $0["path"] as? String }.count == 2)
+    }
+
     @Test func aClosedPortAndAnHTTPSEndpointAreClearErrors() async throws {
         #expect(await failure(settings("http://127.0.0.1:9", .httpProtobuf))?.description == "http://127.0.0.1:9/v1/metrics: cannot connect: Connection refused")
         #expect(await failure(settings("http://127.0.0.1:9", .grpc))?.description
