@@ -2,49 +2,7 @@ import DoctorCore
 import DoctorTestSupport
 import Foundation
 import Testing
-
 @testable import DoctorProbes
-
-/// The responder of `Fixtures/noise/responder.py` (PyPI noiseprotocol), a stand-in for upstream's bus host that
-/// follows its source (cited there) and is as strict as it, on a Unix socket in a directory of its own, with a
-/// fresh server key pair written as `bus.key` / `bus.pub`. Its decisions are logged, a line each, to `log`.
-final class NoiseResponder: @unchecked Sendable {
-    let directory = TemporaryDirectory(prefix: "doctor-bus")
-    let process: ChildProcess
-    let socket: String
-    let serverKey: X25519PrivateKey
-    let logFile: String
-
-    init(mode: String = "normal", _ options: [String] = []) throws {
-        // The responder's key file holds the raw private key, as daemon-profile writes bus.key.
-        let serverBytes = (0..<32).map { _ in UInt8.random(in: 0...255) }
-        serverKey = try X25519PrivateKey(rawRepresentation: serverBytes)
-        socket = directory.path + "/bus.sock"
-        let keyFile = directory.path + "/bus.key"
-        _ = FileManager.default.createFile(atPath: keyFile, contents: Data(serverBytes), attributes: [.posixPermissions: 0o600])
-        _ = FileManager.default.createFile(atPath: directory.path + "/bus.pub", contents: Data(serverKey.publicKey))
-        let out = directory.path + "/responder.out"
-        logFile = directory.path + "/responder.log"
-        process = try ChildProcess(
-            ["/usr/bin/env", "python3", fixtures + "/noise/responder.py", socket, keyFile, "--mode", mode] + options, stdout: out, stderr: logFile)
-        guard ChildProcess.waitFor(seconds: 15, { (try? String(contentsOfFile: out, encoding: .utf8))?.contains("ready") == true }) else {
-            throw ToolError("responder did not start: \((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "")")
-        }
-    }
-
-    func check(_ id: String, _ extra: String = "", expect: String) -> String {
-        fileCheck(id, "{type: noise-ik, socket: \"\(socket)\"\(extra)}", expect)
-    }
-
-    /// The responder's decisions so far, a line each.
-    var log: [String] { ((try? String(contentsOfFile: logFile, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init) }
-
-    /// One scenario of `Fixtures/noise/initiator.py`, a second client we did not write in Swift: its outcome line.
-    func initiator(_ scenario: String) throws -> String {
-        try ReferenceData.capture(["/usr/bin/env", "python3", fixtures + "/noise/initiator.py", socket, directory.path + "/bus.pub", scenario])
-            .trimmingCharacters(in: .whitespacesAndNewlines)
-    }
-}
 
 @Suite(.serialized) struct NoiseIKProbeTests {
     @Test func handshakeAndStatusRoundTripsWithNoiseprotocol() async throws {
@@ -214,79 +172,5 @@ final class NoiseResponder: @unchecked Sendable {
         let peer = UnixSocket.Credentials(pid: 50, uid: 1000, gid: 1000)
         #expect(BusSession.prologue(ourPID: 900, ourUID: 1000, peer: peer) == "PDS-IPC-v1:50:1000:900:1000")
         #expect(BusSession.prologue(ourPID: 7, ourUID: 0, peer: peer) == "PDS-IPC-v1:7:0:50:1000")
-    }
-}
-
-@Suite(.serialized) struct UnixSocketProbeTests {
-    @Test func aListeningSocketAndItsPeer() async throws {
-        let responder = try NoiseResponder()
-        let results = try await runChecks(
-            fileCheck("socket", "{type: unix-socket, path: \"\(responder.socket)\"}", "{type: socket, mode: \"0700\", listening: true, stale: false, peer_uid: \"${UID}\"}")
-                + fileCheck("default", "{type: unix-socket, path: \"\(responder.socket)\"}")
-                + fileCheck("no-connect", "{type: unix-socket, path: \"\(responder.socket)\", connect: false}", "{type: socket, dir_mode: {within: \"0777\"}}"),
-            variables: ["UID": String(geteuid())])
-        #expect(results.map(\.status) == [.pass, .pass, .pass], "\(results.map(\.message))")
-        #expect(results[0].observed.first?.value("peer_pid") == .int(Int64(responder.process.pid)))
-    }
-
-    @Test func aStaleSocketIsToldApart() async throws {
-        let directory = TemporaryDirectory(prefix: "doctor-stale")
-        let path = directory.path + "/bus.sock"
-        // A listener that exits without removing its socket file.
-        let gone = try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"])
-        await gone.wait()
-        let results = try await runChecks(
-            fileCheck("stale", "{type: unix-socket, path: \"\(path)\"}", "{stale: false, listening: true}")
-                + fileCheck("stale-flag", "{type: unix-socket, path: \"\(path)\"}", "{type: socket, stale: true}")
-                + fileCheck("bus-stale", "{type: noise-ik, socket: \"\(path)\", server_key: \"\(path)\"}")
-                + fileCheck("missing", "{type: unix-socket, path: \"\(directory.path)/none.sock\"}"))
-        #expect(results.map(\.status) == [.fail, .pass, .fail, .fail], "\(results.map(\.message))")
-        #expect(results[0].message == "stale socket: nothing is listening on \(path) (expected stale == false, listening == true)")
-        #expect(results[3].message.contains("does not exist"))
-    }
-
-    /// A failed connect must close its descriptor exactly once: a second close would shut whatever another
-    /// thread was given that number in between (CI once saw `SO_PEERCRED: Bad file descriptor` that way).
-    @Test func aFailedConnectNeverClosesAnotherThreadsDescriptor() async throws {
-        let directory = TemporaryDirectory(prefix: "doctor-double-close")
-        let path = directory.path + "/stale.sock"
-        let gone = try ChildProcess(["/usr/bin/python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(1)"])
-        await gone.wait()
-        let deadline = ContinuousClock.now + .seconds(30)
-        async let refusals: Void = Task.detached {
-            for _ in 0..<20_000 { _ = try? UnixSocket(path: path, deadline: deadline) }
-        }.value
-        let lost = await Task.detached { () -> Int in
-            var lost = 0
-            for _ in 0..<20_000 {
-                var ends: [Int32] = [0, 0]
-                guard pipe(&ends) == 0 else { continue }
-                sched_yield()
-                if fcntl(ends[0], F_GETFD) < 0 { lost += 1 } else { close(ends[0]) }
-                if fcntl(ends[1], F_GETFD) < 0 { lost += 1 } else { close(ends[1]) }
-            }
-            return lost
-        }.value
-        await refusals
-        #expect(lost == 0, "\(lost) descriptors were closed by another thread")
-    }
-
-    @Test func aListenerOfAnotherUserFailsTheCredentialExpectation() async throws {
-        let directory = TemporaryDirectory(prefix: "doctor-peer")
-        chmod(directory.path, 0o777)
-        let path = directory.path + "/other.sock"
-        let ready = directory.path + "/ready"
-        // Debian's python3 as nobody: bind, listen, say so, wait.
-        let script = "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('\(path)'); s.listen(4); open('\(ready)', 'w').close(); time.sleep(60)"
-        let listener = try ChildProcess(["/usr/bin/setpriv", "--reuid=nobody", "--regid=nogroup", "--clear-groups", "/usr/bin/python3", "-c", script])
-        #expect(await ChildProcess.waitFor(seconds: 10) { FileManager.default.fileExists(atPath: ready) })
-        let nobody = try #require(getpwnam("nobody")).pointee.pw_uid
-        let results = try await runChecks(
-            fileCheck("mine", "{type: unix-socket, path: \"\(path)\"}", "{listening: true, peer_uid: \"${UID}\"}")
-                + fileCheck("theirs", "{type: unix-socket, path: \"\(path)\"}", "{peer_uid: nobody, owner: nobody}"),
-            variables: ["UID": String(geteuid())])
-        _ = listener
-        #expect(results.map(\.status) == [.fail, .pass], "\(results.map(\.message))")
-        #expect(results[0].message == "\(path): peer_uid is nobody (\(nobody)), expected == \(geteuid())")
     }
 }

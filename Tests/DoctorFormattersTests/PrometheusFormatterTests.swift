@@ -4,19 +4,6 @@ import DoctorTestSupport
 import Foundation
 import Testing
 
-/// Runs a tool with `input` written to a file; its exit status and combined output.
-func tool(_ arguments: [String], input: String? = nil) throws -> (status: Int32, output: String) {
-    let directory = TemporaryDirectory(prefix: "doctor-tool")
-    var argv = arguments
-    if let input {
-        let path = directory.write("input", input)
-        argv = argv.map { $0.replacing("{input}", with: path) }
-    }
-    let child = try ChildProcess(argv, stdout: directory.path + "/out")
-    let status = child.wait()
-    return (status, directory.read("out") ?? "")
-}
-
 @Suite struct PrometheusFormatterTests {
     @Test func everyStatusAppearsAndNothingIsDropped() {
         let text = PrometheusFormatter(options: FormatOptions()).format(Canonical.report)
@@ -73,28 +60,5 @@ func tool(_ arguments: [String], input: String? = nil) throws -> (status: Int32,
         #expect(scraped.contains("pds_doctor_check{category=\"ipc-connectivity\",name=\"ipc-fail\"} 1"), "\(scraped.prefix(2000))")
         #expect(scraped.contains("pds_doctor_check_skipped{category=\"configuration\",name=\"cfg-skip\"} 1"))
         #expect(scraped.contains("node_textfile_scrape_error 0"))
-    }
-}
-
-@Suite struct JUnitFormatterTests {
-    @Test func validAgainstTheJUnitSchema() throws {
-        let xml = JUnitFormatter(options: FormatOptions()).format(Canonical.report)
-        let schema = try ReferenceData.require(ReferenceData.junitSchema, from: "the pytest source archive on PyPI")
-        let result = try tool(["/usr/bin/xmllint", "--noout", "--schema", schema, "{input}"], input: xml)
-        #expect(result.status == 0, "\(result.output)")
-    }
-
-    @Test func suitesCasesAndOutcomes() {
-        let xml = JUnitFormatter(options: FormatOptions()).format(Canonical.report)
-        #expect(xml.contains("<testsuite name=\"ipc-connectivity\" package=\"doctor.ipc-connectivity\" id=\"0\""))
-        #expect(xml.contains("<testsuite name=\"configuration\" package=\"doctor.configuration\" id=\"1\""))
-        #expect(xml.contains("tests=\"5\" failures=\"0\" errors=\"1\" skipped=\"1\""))
-        #expect(xml.contains("<testcase name=\"ipc-fail\" classname=\"ipc-connectivity\" time=\"0.250\">"))
-        #expect(xml.contains("<failure message=\"/run/x: mode is 0644, expected == 0600\" type=\"high\">observed /run/x: mode=0644 owner=root (0)"))
-        #expect(xml.contains("<error message=\"timed out after 2s\" type=\"error\">"))
-        #expect(xml.contains("<skipped message=\"not a graphical session\"/>"))
-        #expect(xml.contains("<system-out>WARN cfg-warn: latency is 300ms (warn if &gt; 250ms)</system-out>"))
-        // A control character XML cannot carry is replaced, not written raw.
-        #expect(!xml.unicodeScalars.contains { $0.value == 1 })
     }
 }
