@@ -44,73 +44,73 @@ public struct ParameterKey<Reading: Sendable>: ParameterDeclaration {
 extension ParameterKey where Reading == String? {
     /// A `.string` parameter.
     public static func string(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .string, required: required, summary, \.asString)
+        optional(name, .string, required: required, summary, { $0.asString })
     }
 
     /// An `.enumeration(words)` parameter: the loader accepts only `words`.
     public static func enumeration(_ name: String, _ words: [String], required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .enumeration(words), required: required, summary, \.asString)
+        optional(name, .enumeration(words), required: required, summary, { $0.asString })
     }
 }
 
 extension ParameterKey where Reading == String {
     /// A `.string` parameter with a default (the empty string is shown as `""`).
     public static func string(_ name: String, default value: String, _ summary: String) -> ParameterKey {
-        defaulted(name, .string, default: value, shown: value.isEmpty ? "\"\"" : value, summary, \.asString)
+        defaulted(name, .string, default: value, shown: value.isEmpty ? "\"\"" : value, summary, { $0.asString })
     }
 
     /// An `.enumeration(words)` parameter with a default, one of `words`.
     public static func enumeration(_ name: String, _ words: [String], default value: String, _ summary: String) -> ParameterKey {
         precondition(words.contains(value), "the default '\(value)' of parameter '\(name)' is not one of \(words)")
-        return defaulted(name, .enumeration(words), default: value, shown: value, summary, \.asString)
+        return defaulted(name, .enumeration(words), default: value, shown: value, summary, { $0.asString })
     }
 }
 
 extension ParameterKey where Reading == Bool? {
     public static func bool(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .bool, required: required, summary, \.asBool)
+        optional(name, .bool, required: required, summary, { $0.asBool })
     }
 }
 
 extension ParameterKey where Reading == Bool {
     public static func bool(_ name: String, default value: Bool, _ summary: String) -> ParameterKey {
-        defaulted(name, .bool, default: value, shown: value ? "true" : "false", summary, \.asBool)
+        defaulted(name, .bool, default: value, shown: value ? "true" : "false", summary, { $0.asBool })
     }
 }
 
 extension ParameterKey where Reading == Int64? {
     /// An `.integer` parameter.
     public static func integer(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .integer, required: required, summary, \.asInt)
+        optional(name, .integer, required: required, summary, { $0.asInt })
     }
 
     /// A `.byteSize` parameter, read in bytes.
     public static func byteSize(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .byteSize, required: required, summary, \.asInt)
+        optional(name, .byteSize, required: required, summary, { $0.asInt })
     }
 }
 
 extension ParameterKey where Reading == Int64 {
     public static func integer(_ name: String, default value: Int64, _ summary: String) -> ParameterKey {
-        defaulted(name, .integer, default: value, shown: String(value), summary, \.asInt)
+        defaulted(name, .integer, default: value, shown: String(value), summary, { $0.asInt })
     }
 
     /// A `.byteSize` parameter with a default written as a check would (`1M`), read in bytes.
     public static func byteSize(_ name: String, default text: String, _ summary: String) -> ParameterKey {
         let value = parsedDefault(text, .byteSize, of: name).asInt ?? 0
-        return defaulted(name, .byteSize, default: value, shown: text, summary, \.asInt)
+        return defaulted(name, .byteSize, default: value, shown: text, summary, { $0.asInt })
     }
 }
 
 extension ParameterKey where Reading == Double? {
     /// A `.number` parameter (an integer or a decimal).
     public static func number(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .number, required: required, summary, \.asDouble)
+        optional(name, .number, required: required, summary, { $0.asDouble })
     }
 
     /// A `.duration` parameter, read in seconds.
     public static func duration(_ name: String, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .duration, required: required, summary, \.asDouble)
+        optional(name, .duration, required: required, summary, { $0.asDouble })
     }
 }
 
@@ -118,7 +118,7 @@ extension ParameterKey where Reading == Double {
     /// A `.duration` parameter with a default written as a check would (`1h`), read in seconds.
     public static func duration(_ name: String, default text: String, _ summary: String) -> ParameterKey {
         let value = parsedDefault(text, .duration, of: name).asDouble ?? 0
-        return defaulted(name, .duration, default: value, shown: text, summary, \.asDouble)
+        return defaulted(name, .duration, default: value, shown: text, summary, { $0.asDouble })
     }
 }
 
@@ -134,14 +134,14 @@ extension ParameterKey where Reading == [String]? {
     }
 
     @Sendable static func stringList(_ value: Value) -> [String]? {
-        value.asList?.compactMap(\.asString) ?? value.asString.map { [$0] }
+        value.asList?.compactMap { $0.asString } ?? value.asString.map { [$0] }
     }
 }
 
 extension ParameterKey where Reading == [(name: String, value: Value)]? {
     /// A `.map(element)` parameter, read as its entries in catalog order.
     public static func map(_ name: String, of element: ValueType, required: Bool = false, _ summary: String) -> ParameterKey {
-        optional(name, .map(element), required: required, summary, \.asMap)
+        optional(name, .map(element), required: required, summary, { $0.asMap })
     }
 }
 
