@@ -121,6 +121,39 @@ func tomlCheck(_ id: String, _ paths: [String], _ expect: String? = nil) -> Stri
         #expect(results[4].message == "files is [], expected empty: false", "\(results[4].message)")
     }
 
+    /// Found by the `toml` fuzz target (Tests/Fixtures/fuzz/): a table header with no key after its `[` (here a
+    /// line break) made TOMLKit's toml++ abort the whole run (SIGABRT). It is a syntax error at its position now,
+    /// for the `toml` and the `installation` probe alike.
+    @Test func aTableHeaderWithoutAKeyIsASyntaxErrorNotAnAbort() async throws {
+        let file = fixtures + "/fuzz/toml-table-header-newline.toml"
+        let results = try await runChecks(
+            tomlCheck("header", [file], "{syntax_errors: {empty: true}}")
+                + fileCheck("installation", "{type: installation, path: \"\(file)\"}", "{id_valid: true}"))
+        #expect(results.map(\.status) == [.fail, .fail], "\(results.map(\.message))")
+        #expect(results[0].message.contains("toml-table-header-newline.toml:9:2: expected bare key starting character or string delimiter, saw '"), "\(results[0].message)")
+        #expect(results[1].message.contains("toml-table-header-newline.toml:9:2: expected bare key"), "\(results[1].message)")
+    }
+
+    /// The guard finds every header toml++ would abort on, and nothing in valid documents: headers inside
+    /// multi-line strings or values, arrays of arrays whose lines start with '[', quoted header keys.
+    @Test func theHeaderGuardReadsTheDocumentAsTOMLDoes() throws {
+        let aborting = ["[\nx]", "[[=", "[ #", "[,a]", "\u{FEFF}[\n", "a = 1\r\n[\r\n", "a = [1,\n 2]\n[ {x}]", "[[ \t\n"]
+        for text in aborting {
+            #expect(TOMLDocument.unsafeHeader(Array(text.utf8)) != nil, "\(text.debugDescription)")
+            #expect(throws: TOMLDocument.SyntaxError.self) { try TOMLDocument.parse(text) }
+        }
+        let valid = [
+            Self.good, "a = [\n  [1, 2],\n  [3],\n]\n[t]\nb = 1\n", "s = \"\"\"\n[\n\"\"\"\n", "s = '''\n[=\n'''\n",
+            "k = \"[\" # [\n[ t ]\n", "[\"quoted key\"]\n[[arr]]\n[[arr]]\n", "t = { a = [1, [2]], b = \"]\" }\n[x]\n",
+            "s = \"\"\"a\"\"\"\"\n[y]\n", "e = \"\\\"\"\n[z]\n",
+        ]
+        for text in valid {
+            #expect(TOMLDocument.unsafeHeader(Array(text.utf8)) == nil, "\(text.debugDescription)")
+            #expect(throws: Never.self) { try TOMLDocument.parse(text) }
+        }
+        #expect(TOMLDocument.unsafeHeader(Array("a = 1\n\n[\n".utf8)).map { "\($0.line):\($0.column) \($0.shown)" } == "3:2 \\n")
+    }
+
     /// A schema of the admin's own is applied whole or refused: `required` holds (it was ignored, so a file
     /// lacking a required key passed), and a keyword the validator does not implement refuses the schema, naming
     /// it, when the catalog loads (the file is there) and when the check runs (its path held a variable).

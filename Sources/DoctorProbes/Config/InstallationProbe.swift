@@ -74,12 +74,10 @@ public struct InstallationProbe: Probe {
         var values: ObservedValues = [Observed.exists: .bool(true)]
         guard let text = String(validating: bytes, as: UTF8.self) else { return .single(values, missing: "\(path) is not UTF-8") }
         let table: TOMLTable
-        do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            return .single(values, missing: "\(path):\(error.source.begin.line):\(error.source.begin.column): \(error.description)")
+        do throws(TOMLDocument.SyntaxError) {
+            table = try TOMLDocument.parse(text)
         } catch {
-            return .single(values, missing: "\(path): \(error)")
+            return .single(values, missing: "\(path):\(error.line):\(error.column): \(error.message)")
         }
         let id = table["id"]?.string
         let idBytes = id.flatMap(InstallationProbe.uuidBytes)

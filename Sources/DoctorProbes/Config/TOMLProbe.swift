@@ -276,12 +276,10 @@ public struct TOMLProbe: Probe {
         case .failure(let error): return .failure(ProbeError("\(file): \(error.message)"))
         }
         guard let text = String(validating: bytes, as: UTF8.self) else { return .failure(ProbeError("\(file): not valid UTF-8")) }
-        do {
-            return .success((text, try TOMLTable(string: text)))
-        } catch let error as TOMLParseError {
-            return .failure(ProbeError("\(file):\(error.source.begin.line):\(error.source.begin.column): \(error.description)"))
+        do throws(TOMLDocument.SyntaxError) {
+            return .success((text, try TOMLDocument.parse(text)))
         } catch {
-            return .failure(ProbeError("\(file): \(error)"))
+            return .failure(ProbeError("\(file):\(error.line):\(error.column): \(error.message)"))
         }
     }
 
