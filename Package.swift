@@ -158,3 +158,21 @@ let package = Package(
         ),
     ]
 )
+
+// The libFuzzer harness (Fuzz/), only when asked for: `Fuzz/run` builds it with DOCTOR_FUZZ=1,
+// `--sanitize=fuzzer --sanitize=address` and its own scratch path. libFuzzer supplies `main`, hence
+// `-parse-as-library` (allowed here: this package is the root, never a dependency, when it is built).
+if Context.environment["DOCTOR_FUZZ"] == "1" {
+    package.targets.append(
+        .executableTarget(
+            name: "doctor-fuzz",
+            dependencies: [
+                "DoctorCore", "DoctorYAML", "DoctorProbes", "DoctorServer", "DoctorExport",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ],
+            path: "Fuzz/Harness",
+            swiftSettings: strict + [.unsafeFlags(["-parse-as-library"])]
+        ))
+}
