@@ -168,6 +168,36 @@ import Testing
         #expect(results[2].message.contains("round_trips is 0, expected == 1"), "\(results[2].message)")
     }
 
+    /// Hostile peers after a valid handshake (issue 20), each with a clean, bounded verdict: a chunk that does not
+    /// decrypt, a chunk frame announcing 4 GiB (refused before any allocation), a chunk count of 100,000 (past
+    /// upstream's 257), a reply correlated to another request (never taken for the answer), and a peer that
+    /// sends its handshake reply one byte per second (cut at the check's deadline).
+    @Test func hostilePeersEndCleanlyWithinTheDeadline() async throws {
+        let modes = ["garbage", "huge-frame", "many-chunks", "wrong-correlation", "trickle"]
+        let responders = try modes.map { try NoiseResponder(mode: $0) }
+        let started = ContinuousClock.now
+        let results = try await runChecks(zip(modes, responders).map { mode, responder in
+            responder.check(mode, ", status_requests: 1", expect: "{handshake: true, round_trips: 1}") + "  timeout: 2s\n"
+        }.joined())
+        let elapsed = ContinuousClock.now - started
+        withExtendedLifetime(responders) {}
+        #expect(results.map(\.status) == [.fail, .fail, .fail, .error, .error], "\(results.map(\.message))")
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        let expected = [
+            "StatusRequest 1 of 1: a reply chunk did not decrypt: decryption failed (wrong key, or the message was altered)",
+            "StatusRequest 1 of 1: a reply chunk announces 4294967295 bytes, more than the 65535 allowed",
+            "StatusRequest 1 of 1: a reply of 100000 chunks, more than the 257 allowed",
+            "timed out after 2s", "timed out after 2s",
+        ]
+        for (result, text) in zip(results, expected) {
+            #expect(result.message.contains(text), "\(result.check.id): \(result.message)")
+        }
+        // Each hostile answer was sent (the uncorrelated reply too, which was not taken for the answer).
+        for (mode, responder) in zip(modes.prefix(4), responders) {
+            #expect(responder.log.contains("hostile: \(mode)"), "\(mode): \(responder.log)")
+        }
+    }
+
     @Test func thePrologueIsOrderedByPid() {
         let peer = UnixSocket.Credentials(pid: 50, uid: 1000, gid: 1000)
         #expect(BusSession.prologue(ourPID: 900, ourUID: 1000, peer: peer) == "PDS-IPC-v1:50:1000:900:1000")

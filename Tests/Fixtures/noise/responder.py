@@ -32,7 +32,11 @@ clearance SecretsOnly, server.rs:517-548), key rotation, daemon-secrets behind t
 
     responder.py SOCKET PRIVATE_KEY_FILE [--mode MODE] [--installation FILE] [--profiles SPEC] [--default NAME]
 
-MODE: normal (default) | pre-init | deny | silent | huge-length | truncated | bad-reply.
+MODE: normal (default) | pre-init | deny | silent | huge-length | truncated | bad-reply, or a hostile peer after
+a valid handshake (issue 20), each answering the first StatusRequest with: garbage (a chunk that does not
+decrypt), huge-frame (a chunk frame announcing 4 GiB), many-chunks (a chunk count of 100,000), wrong-correlation
+(a valid StatusResponse correlated to another request, then nothing); or trickle (the handshake's reply one byte
+per second).
 --installation: installation.toml to take id and namespace from (full mode); without it, random ones.
 --profiles: name=locked|unlocked,... (default: default=unlocked,work=locked); active = the unlocked ones.
 Prints "ready" once listening; logs one line per decision to standard error.
@@ -344,6 +348,11 @@ def serve(conn, private_key, host, deny_reason):
         conn.sendall(struct.pack(">I", 0xFFFFFFFF) + b"\x00" * 16)
         time.sleep(1)
         return
+    if host.mode == "trickle":
+        for byte in frame(noise.write_message(b"")):
+            conn.sendall(bytes([byte]))
+            time.sleep(1)
+        return
     if host.mode == "truncated":
         conn.sendall(struct.pack(">I", 48) + b"\x00" * 10)
         return
@@ -382,6 +391,22 @@ def serve(conn, private_key, host, deny_reason):
             continue
         if host.mode == "deny":
             send_encrypted(conn, noise, host.access_denied(request, deny_reason))
+            continue
+        if host.mode in ("garbage", "huge-frame", "many-chunks", "wrong-correlation"):
+            log(f"hostile: {host.mode}")
+        if host.mode == "garbage":
+            conn.sendall(frame(struct.pack(">I", 1)) + frame(os.urandom(48)))
+            continue
+        if host.mode == "huge-frame":
+            conn.sendall(frame(struct.pack(">I", 1)) + struct.pack(">I", 0xFFFFFFFF) + b"\x00" * 64)
+            time.sleep(2)
+            return
+        if host.mode == "many-chunks":
+            conn.sendall(frame(struct.pack(">I", 100_000)))
+            time.sleep(2)
+            return
+        if host.mode == "wrong-correlation":
+            send_encrypted(conn, noise, host.status_response(dict(request, msg_id=uuid7())))
             continue
         if host.mode == "bad-reply":
             send_encrypted(conn, noise, host.status_response(request, locked_byte=b"\x05"))  # not a bool
