@@ -189,4 +189,42 @@ final class NameOwner: @unchecked Sendable {
         let observed = results[3].observed.first?.value("value")?.asInt
         #expect(observed.map { portalPID.contains(pid_t($0)) } == true, "\(String(describing: observed)) not in \(portalPID)")
     }
+
+    /// A hostile service (Fixtures/dbusmock/hostile_service.py, on python-dbusmock): a property of the wrong type,
+    /// an array of 1,000,000 elements, and a method that never answers each end with a clean verdict inside the
+    /// check's deadline (issue 20).
+    @Test func aHostileServiceGetsCleanVerdictsWithinTheDeadline() async throws {
+        func start() async throws -> (PrivateBus, ChildProcess) {
+            let bus = try PrivateBus()
+            let mock = try ChildProcess(
+                ["/usr/bin/python3", "-m", "dbusmock", "--session", "--template", fixtures + "/dbusmock/hostile_service.py"],
+                environment: ["DBUS_SESSION_BUS_ADDRESS": bus.address], stdout: bus.directory.path + "/dbusmock.log")
+            for _ in 0..<300 {
+                let up = try await runChecks(fileCheck("up", "{type: dbus, address: \"\(bus.address)\", name: org.doctor.Hostile}", "{owned: true}"))
+                if up.first?.status == .pass { return (bus, mock) }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            throw ToolError("the hostile service did not start: \(bus.directory.read("dbusmock.log") ?? "")")
+        }
+        let (bus, mock) = try await start()
+        let (silentBus, silentMock) = try await start()
+        func check(_ id: String, _ address: String, _ what: String, _ expect: String) -> String {
+            fileCheck(id, "{type: dbus, address: \"\(address)\", name: org.doctor.Hostile, object: /org/doctor/Hostile, interface: org.doctor.Hostile, \(what)}", expect, extra: "timeout: 2s")
+        }
+        let started = ContinuousClock.now
+        let results = try await runChecks(
+            check("wrong-type", bus.address, "property: Count", "{value: {gt: 3}}") + check("huge", bus.address, "property: Huge", "{value: {contains: 999999}}")
+                + check("never", silentBus.address, "method: GetNever", "{value: 1}"))
+        let elapsed = ContinuousClock.now - started
+        withExtendedLifetime((bus, mock, silentBus, silentMock)) {}
+        #expect(elapsed < .seconds(5), "took \(elapsed)")
+        #expect(results.map(\.status) == [.error, .pass, .error], "\(results.map { $0.message.prefix(300) })")
+        #expect(results[0].message.contains("compared a string with a number: value is \"not a number\", expected > 3"), "\(results[0].message)")
+        // The whole array was read (999999 is its last item), and the message shows its start, bounded.
+        #expect(results[1].message.hasSuffix("value [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31, … 999968 more]"), "\(results[1].message.prefix(400))")
+        #expect(results[1].message.count < 400)
+        // The bus client's own deadline or the runner's, whichever comes first on a loaded machine.
+        #expect(results[2].message == "org.doctor.Hostile.GetNever on org.doctor.Hostile did not answer before the deadline"
+            || results[2].message == "timed out after 2s", "\(results[2].message)")
+    }
 }

@@ -52,13 +52,18 @@ public enum Value: Sendable, Hashable {
 
     /// Renders the value for people, using the declared type where it matters (modes in octal, durations with
     /// a unit, sizes in bytes).
-    public func display(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: false) }
+    public func display(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: false, bounded: false) }
 
     /// The value as evidence shows it: like `display`, but strings (also inside lists) are quoted, so that a
-    /// reader can tell the number `2` from the string `"2"`.
-    public func evidence(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: true) }
+    /// reader can tell the number `2` from the string `"2"`; and bounded for a message: a list shows its first
+    /// `evidenceItems` items and how many more, a string its first `evidenceCharacters` characters and how many
+    /// more (a D-Bus property of 1,000,000 items made a 7 MB message). `display`, which `matches` reads, is whole.
+    public func evidence(as type: ValueType? = nil) -> String { render(as: type, quotingStrings: true, bounded: true) }
 
-    private func render(as type: ValueType?, quotingStrings: Bool) -> String {
+    public static let evidenceItems = 32
+    public static let evidenceCharacters = 1_000
+
+    private func render(as type: ValueType?, quotingStrings: Bool, bounded: Bool = false) -> String {
         switch (self, type) {
         case (.null, _): return "null"
         case (.bool(let flag), _): return flag ? "true" : "false"
@@ -67,12 +72,24 @@ public enum Value: Sendable, Hashable {
         case (.int(let number), _): return String(number)
         case (.double(let seconds), .duration?): return DurationText.format(seconds: seconds)
         case (.double(let number), _): return Value.formatDouble(number)
-        case (.string(let text), _): return quotingStrings ? Value.quoted(text) : text
+        case (.string(let text), _):
+            if bounded, text.count > Value.evidenceCharacters {
+                let shown = String(text.prefix(Value.evidenceCharacters))
+                return (quotingStrings ? Value.quoted(shown) : shown) + "… (\(text.count - Value.evidenceCharacters) more characters)"
+            }
+            return quotingStrings ? Value.quoted(text) : text
         case (.principal(let id, let name), _): return name.map { "\($0) (\(id))" } ?? String(id)
         case (.list(let items), .list(let element)?), (.list(let items), .oneOrMany(let element)?):
-            return "[" + items.map { $0.render(as: element, quotingStrings: quotingStrings) }.joined(separator: ", ") + "]"
-        case (.list(let items), _): return "[" + items.map { $0.render(as: nil, quotingStrings: quotingStrings) }.joined(separator: ", ") + "]"
+            return Value.renderList(items, element, quotingStrings: quotingStrings, bounded: bounded)
+        case (.list(let items), _): return Value.renderList(items, nil, quotingStrings: quotingStrings, bounded: bounded)
         }
+    }
+
+    private static func renderList(_ items: [Value], _ element: ValueType?, quotingStrings: Bool, bounded: Bool) -> String {
+        let shown = bounded ? items.prefix(evidenceItems) : items[...]
+        var text = "[" + shown.map { $0.render(as: element, quotingStrings: quotingStrings, bounded: bounded) }.joined(separator: ", ")
+        if shown.count < items.count { text += ", … \(items.count - shown.count) more" }
+        return text + "]"
     }
 
     /// `"text"`, escaped as a JSON string literal (the report's own escaping).
