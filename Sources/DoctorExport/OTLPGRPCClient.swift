@@ -56,13 +56,7 @@ struct OTLPGRPCClient: Sendable {
                     }
                     .always { _ in channel.close(promise: nil) }
             }
-        do {
-            try await exchange.get()
-        } catch let error as OTLPExportError {
-            throw error
-        } catch {
-            throw OTLPExportError("\(endpoint.url): \(error)")
-        }
+        try await exchange.exportResult(endpoint.url)
     }
 
     private func call(
@@ -88,6 +82,6 @@ struct OTLPGRPCClient: Sendable {
                     GRPCCallHandler(target: url, headers: headers, message: buffer, state: state.value, promise: promise))
             }
         }
-        return promise.futureResult.flatMapErrorThrowing { error in throw (error as? OTLPExportError) ?? OTLPExportError("\(url): \(error)") }
+        return promise.futureResult.exportFailures(url)
     }
 }

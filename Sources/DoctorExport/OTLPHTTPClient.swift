@@ -27,13 +27,7 @@ struct OTLPHTTPClient: Sendable {
         for request in requests {
             chain = chain.flatMap { self.post(request, on: loop) }
         }
-        do {
-            try await chain.get()
-        } catch let error as OTLPExportError {
-            throw error
-        } catch {
-            throw OTLPExportError("\(error)")
-        }
+        try await chain.exportResult("")
     }
 
     /// One POST on its own connection; the future fails with an `OTLPExportError` only.
@@ -61,7 +55,7 @@ struct OTLPHTTPClient: Sendable {
             promise.fail(ConnectFailure.describe(error, url: url, host: endpoint.host, timeoutText: timeoutText))
         }
         return promise.futureResult
-            .flatMapErrorThrowing { error in throw (error as? OTLPExportError) ?? OTLPExportError("\(url): \(error)") }
+            .exportFailures(url)
             .flatMapThrowing { response in
                 guard (200..<300).contains(response.status.code) else {
                     let text = String(String.UnicodeScalarView(response.body.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7F }).prefix(300))
